@@ -1,0 +1,124 @@
+"""Reading real-world tables: .xlsx, .xls and .csv, streamed row by row.
+
+Offices' sheets carry title rows above the header, merged cells, headers with
+notes such as （必填）, and numbers where text was meant. This module finds the
+header among the first rows, maps its cells to field names through synonyms,
+and yields each data row with the row number Excel shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from guanai.textproc.cells import match_header
+
+HEADER_SEARCH_ROWS = 20
+SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+
+
+class SpreadsheetError(ValueError):
+    """The file cannot be read as a table (message in Chinese)."""
+
+
+@dataclass
+class Table:
+    columns: dict[str, int]  # field name -> column index
+    header_row: int  # Excel row number of the header
+    header_labels: list[str]
+    rows: Iterator[tuple[int, list]]  # (Excel row number, cell values)
+
+    def record(self, values: list) -> dict:
+        return {field: (values[idx] if idx < len(values) else None) for field, idx in self.columns.items()}
+
+
+def _decode_csv(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError("CSV文件编码无法识别，请另存为UTF-8编码后重试")
+
+
+def iter_raw_rows(path: str | Path) -> Iterator[tuple[int, list]]:
+    """Every row of the first sheet as (Excel row number, values)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise SpreadsheetError(f"不支持的文件类型“{suffix or path.name}”，请上传 .xlsx、.xls 或 .csv 文件")
+    if suffix == ".csv":
+        text = _decode_csv(path.read_bytes())
+        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+            yield number, row
+        return
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+    except Exception as exc:  # calamine raises several types for a damaged file
+        raise SpreadsheetError(f"无法读取表格文件：{exc}") from exc
+    merged = _merged_fill_map(sheet)
+    carried: dict = {}  # top-left value of each merged block seen so far
+    first_row = sheet.start[0] if sheet.start else 0
+    first_col = sheet.start[1] if sheet.start else 0
+    for offset, values in enumerate(sheet.iter_rows()):
+        row_index = first_row + offset
+        values = [None] * first_col + list(values) if first_col else list(values)
+        if merged:
+            _fill_merged(values, row_index, merged, carried)
+        yield row_index + 1, values
+
+
+def _merged_fill_map(sheet):
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:
+        return []
+    return [((r0, c0), (r1, c1)) for (r0, c0), (r1, c1) in ranges]
+
+
+def _fill_merged(values: list, row_index: int, merged, carried: dict) -> None:
+    # A merged block keeps its value only in the top-left cell; copy it across the
+    # block so each row reads complete (a village name merged over many rows).
+    for (r0, c0), (r1, c1) in merged:
+        if not (r0 <= row_index <= r1):
+            continue
+        key = (r0, c0)
+        if row_index == r0:
+            carried[key] = values[c0] if c0 < len(values) else None
+        value = carried.get(key)
+        for col in range(c0, c1 + 1):
+            if col >= len(values):
+                values.extend([None] * (col + 1 - len(values)))
+            if col != c0 or row_index != r0:
+                if values[col] in (None, ""):
+                    values[col] = value
+
+
+def open_table(path: str | Path, synonyms: dict[str, list[str]], required: set[str]) -> Table:
+    """Find the header row and map it; raise SpreadsheetError naming missing columns."""
+    rows = iter_raw_rows(path)
+    best = None
+    for _ in range(HEADER_SEARCH_ROWS):
+        try:
+            number, values = next(rows)
+        except StopIteration:
+            break
+        columns: dict[str, int] = {}
+        for idx, cell in enumerate(values):
+            field = match_header(str(cell), synonyms) if cell not in (None, "") else None
+            if field and field not in columns:
+                columns[field] = idx
+        if required <= set(columns):
+            return Table(columns, number, [str(v or "") for v in values], rows)
+        if best is None or len(columns) > len(best[1]):
+            best = (number, columns)
+    labels = {field: names[0] for field, names in synonyms.items()}
+    found = set(best[1]) if best else set()
+    missing = "、".join(labels[f] for f in sorted(required - found, key=list(synonyms).index))
+    raise SpreadsheetError(f"未找到表头：表格前{HEADER_SEARCH_ROWS}行中缺少必需的列“{missing}”")

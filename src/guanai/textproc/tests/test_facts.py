@@ -1,0 +1,289 @@
+"""Behaviour of extract_facts and parse_chinese_number."""
+
+from dataclasses import astuple
+from pathlib import Path
+
+import pytest
+
+from guanai.textproc.facts import Fact, extract_facts, parse_chinese_number
+from guanai.textproc.normalize import normalize_document
+
+SAMPLE = Path("/work/shared/samples/briefings-web-page.txt")
+
+
+def only(text, kind=None, **kwargs):
+    facts = [f for f in extract_facts(text, **kwargs) if kind is None or f.kind == kind]
+    assert len(facts) == 1, facts
+    return facts[0]
+
+
+def figures(text, **kwargs):
+    """(kind, value, unit, subject, approx) of every fact, in order."""
+    return [(f.kind, f.value, f.unit, f.subject, f.approx) for f in extract_facts(text, **kwargs)]
+
+
+# --- parse_chinese_number --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3.2万", 32000),
+        ("一千二百", 1200),
+        ("两万", 20000),
+        ("1,298", 1298),
+        ("12.5", 12.5),
+        ("十五", 15),
+        ("一百零五", 105),
+        ("一万二", 12000),
+        ("二〇一九", 2019),
+        ("1.2亿", 120000000),
+        ("464.9万", 4649000),
+        ("万", 10000),
+    ],
+)
+def test_parse_chinese_number(text, value):
+    result = parse_chinese_number(text)
+    assert result == value
+    assert type(result) is type(value)
+
+
+@pytest.mark.parametrize("text", ["", "abc", "12,34", "三关爱"])
+def test_parse_chinese_number_rejects_non_numbers(text):
+    assert parse_chinese_number(text) is None
+
+
+# --- the Fact record -------------------------------------------------------
+
+
+def test_fact_carries_span_and_offsets():
+    text = "今年慰问留守儿童23名。"
+    fact = only(text)
+    assert astuple(fact) == ("quantity", 23, "名", "留守儿童", "", "23名", 8, 11)
+    assert text[fact.start : fact.end] == fact.span
+    assert isinstance(fact, Fact)
+
+
+# --- dates -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2019年3月25日上午", "2019-03-25"),
+        ("于2019-3-25召开", "2019-03-25"),
+        ("于2019.3.25召开", "2019-03-25"),
+        ("2019年3月，", "2019-03-XX"),
+        ("20xx年9月28日", "XXXX-09-28"),
+        ("20XX年9月28日", "XXXX-09-28"),
+        ("xxxx年9月28日", "XXXX-09-28"),
+        ("2023年三关爱活动总结", "2023-XX-XX"),
+        ("二〇一九年三月五日", "2019-03-05"),
+    ],
+)
+def test_dates(text, value):
+    assert only(text, "date").value == value
+
+
+def test_date_without_year_takes_the_default_year():
+    assert only("12月14日召开会议", default_year=2020).value == "2020-12-14"
+
+
+def test_date_without_year_takes_the_most_frequent_year_of_the_document():
+    text = "2019年3月5日启动，2019年5月验收，2018年试点。12月14日总结。"
+    assert extract_facts(text)[-1].value == "2019-12-14"
+
+
+def test_date_without_year_stays_unknown_when_years_tie_or_are_absent():
+    assert only("12月14日召开会议").value == "XXXX-12-14"
+    text = "2016年12月1日、2019年3月25日和11月26日"
+    assert extract_facts(text)[-1].value == "XXXX-11-26"
+
+
+def test_month_with_period():
+    fact = only("预计于9月中旬开工建设", default_year=2018)
+    assert (fact.value, fact.approx, fact.span) == ("2018-09-XX", "中旬", "9月中旬")
+
+
+def test_parts_of_dates_are_not_counts():
+    assert [f.kind for f in extract_facts("2019年3月25日，共慰问3户。")] == ["date", "quantity"]
+
+
+# --- quantities ------------------------------------------------------------
+
+
+def test_subject_after_the_measure_word():
+    assert figures("确定82户建档立卡贫困户") == [("quantity", 82, "户", "建档立卡贫困户", "")]
+
+
+def test_subject_before_the_number():
+    assert figures("慰问留守儿童23名，") == [("quantity", 23, "名", "留守儿童", "")]
+
+
+def test_listed_figures_share_their_subject():
+    assert figures("今年确定建档立卡贫困户82户、342人。") == [
+        ("quantity", 82, "户", "建档立卡贫困户", ""),
+        ("quantity", 342, "人", "建档立卡贫困户", ""),
+    ]
+    assert figures("现有农户298户、1298人") == [
+        ("quantity", 298, "户", "农户", ""),
+        ("quantity", 1298, "人", "农户", ""),
+    ]
+
+
+def test_longer_measure_words_win():
+    fact = only("培训农民200人次。")
+    assert (fact.value, fact.unit, fact.subject) == (200, "人次", "培训农民")
+    assert only("修路2.7公里").unit == "公里"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "approx"),
+    [
+        ("2万多名志愿者", 20000, "名", "多"),
+        ("300多人参加", 300, "人", "多"),
+        ("300余人参加", 300, "人", "余"),
+        ("近千人参加", 1000, "人", "近"),
+        ("约500人参加", 500, "人", "约"),
+        ("接受群众咨询上千人次", 1000, "人次", "上"),
+        ("养羊存栏80只以上", 80, "只", "以上"),
+        ("共23名", 23, "名", ""),
+    ],
+)
+def test_approximate_counts(text, value, unit, approx):
+    fact = only(text)
+    assert (fact.kind, fact.value, fact.unit, fact.approx) == ("quantity", value, unit, approx)
+
+
+def test_chinese_numerals():
+    assert figures("两位老师带来两项议程，慰问一千二百户") == [
+        ("quantity", 2, "位", "老师", ""),
+        ("quantity", 2, "项", "议程", ""),
+        ("quantity", 1200, "户", "", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一是培育富民主导产业力度加大。",
+        "（三）工作措施",
+        "第三季度市委重点工作",
+        "今年12月1日是第29个“世界艾滋病日”",
+        "按照“三个一”产业扶贫措施",
+        "联系电话13812345678，身份证号110105199001011234",
+        "数十人参加",
+        "坚持3个月",
+        "云浮市一元网络服务平台有限公司",
+        "“三包三带”千名领导干部下基层",
+    ],
+)
+def test_section_numbers_phone_numbers_and_names_are_not_counts(text):
+    assert [f for f in extract_facts(text) if f.kind in ("quantity", "money")] == []
+
+
+# --- money -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "approx"),
+    [
+        ("送去价值7400元慰问金", 7400, ""),
+        ("投入42万元", 420000, ""),
+        ("完成项目投资464.9万元", 4649000, ""),
+        ("争取资金1.2亿元", 120000000, ""),
+        ("实现劳务收入120多万元", 1200000, "多"),
+        ("人均达到了5000元以上", 5000, "以上"),
+        ("投入三十多万元", 300000, "多"),
+        ("投入1,500元", 1500, ""),
+    ],
+)
+def test_money_in_yuan(text, value, approx):
+    fact = only(text)
+    assert (fact.kind, fact.value, fact.unit, fact.approx) == ("money", value, "元", approx)
+    assert type(fact.value) is int
+
+
+def test_money_keeps_a_fraction_of_a_yuan():
+    assert only("人均12.5元").value == 12.5
+
+
+def test_money_subject():
+    assert only("实现劳务收入120多万元").subject == "劳务收入"
+    assert only("送去价值7400元慰问金").subject == "慰问金"
+
+
+# --- percentages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("同比增长12.5%", 12.5, "%"),
+        ("同比增长12.5％", 12.5, "%"),
+        ("入学率达到百分之九十五", 95, "%"),
+        ("提高3个百分点", 3, "个百分点"),
+    ],
+)
+def test_percentages(text, value, unit):
+    fact = only(text)
+    assert (fact.kind, fact.value, fact.unit) == ("percent", value, unit)
+
+
+def test_percent_span_and_subject():
+    fact = only("覆盖率达到95%。")
+    assert (fact.span, fact.subject) == ("95%", "覆盖率")
+
+
+# --- the real sample page --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_facts():
+    return extract_facts(normalize_document(SAMPLE.read_text(encoding="utf-8")))
+
+
+def find(facts, span, occurrence=0):
+    return [f for f in facts if f.span == span][occurrence]
+
+
+def test_sample_yields_a_reasonable_number_of_facts(sample_facts):
+    kinds = {f.kind for f in sample_facts}
+    assert kinds == {"date", "quantity", "money"}
+    assert 60 <= len(sample_facts) <= 150
+    assert [f.start for f in sample_facts] == sorted(f.start for f in sample_facts)
+
+
+def test_sample_spans_match_the_text():
+    text = normalize_document(SAMPLE.read_text(encoding="utf-8"))
+    for fact in extract_facts(text):
+        assert text[fact.start : fact.end] == fact.span
+
+
+def test_sample_households_and_persons(sample_facts):
+    assert astuple(find(sample_facts, "298户"))[:5] == ("quantity", 298, "户", "农户", "")
+    assert astuple(find(sample_facts, "1298人"))[:5] == ("quantity", 1298, "人", "农户", "")
+    assert astuple(find(sample_facts, "82户"))[:4] == ("quantity", 82, "户", "建档立卡贫困户")
+    assert astuple(find(sample_facts, "342人"))[:4] == ("quantity", 342, "人", "建档立卡贫困户")
+
+
+def test_sample_money(sample_facts):
+    assert find(sample_facts, "464.9万元").value == 4649000
+    income = find(sample_facts, "120多万元")
+    assert (income.kind, income.value, income.approx) == ("money", 1200000, "多")
+    assert find(sample_facts, "9.41万元").value == 94100
+    assert find(sample_facts, "11300元").subject == "现金"
+
+
+def test_sample_counts_and_dates(sample_facts):
+    assert find(sample_facts, "上千人次").value == 1000
+    assert find(sample_facts, "130余名").subject == "幼儿"
+    assert find(sample_facts, "2019年3月25日").value == "2019-03-25"
+    assert find(sample_facts, "20xx年9月28日").value == "XXXX-09-28"
+    # The page gathers briefings of 2016, 2019 and 2023: no year wins.
+    assert find(sample_facts, "12月1日").value == "XXXX-12-01"
+
+
+def test_sample_is_read_without_normalising_too():
+    facts = extract_facts(SAMPLE.read_text(encoding="utf-8"))
+    assert len(facts) > 60
