@@ -24,7 +24,22 @@ def _job(user, world):
     return {"pk": own.pk}, ({"pk": foreign.pk} if user.role != "admin" and not user.is_superuser else None)
 
 
+def _person(user, world):
+    from guanai.registry.models import Person
+
+    from guanai.areas.scoping import area_filter
+
+    # A person in the user's own area (any person for the admin), and one in a foreign city.
+    inside = Person.objects.filter(area_filter("area", user.area_id or "990100000000")).first()
+    outside = {"pk": world["foreign_person"].pk} if user.area_id else None
+    return ({"pk": inside.pk} if inside else None), outside
+
+
 CASES = {
+    "registry:detail": _person,
+    "registry:edit": _person,
+    "registry:reveal_id": _person,
+    "registry:assess": _person,
     "areas:detail": _area,
     "job_detail": _job,
 }

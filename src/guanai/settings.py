@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "guanai.accounts",
     "guanai.audit",
     "guanai.coordination",
+    "guanai.registry",
     "guanai.core",
 ]
 

@@ -13,5 +13,6 @@ urlpatterns = [
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
     path("accounts/", include("guanai.accounts.urls")),
     path("areas/", include("guanai.areas.urls")),
+    path("persons/", include("guanai.registry.urls")),
     path("admin/", admin.site.urls),
 ]

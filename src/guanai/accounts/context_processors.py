@@ -7,6 +7,7 @@ from . import roles
 # (label, url name, roles that see it). Later capabilities add their entries here.
 NAVIGATION = [
     ("首页", "home", roles.ALL),
+    ("人员档案", "registry:list", {roles.ADMIN, roles.STAFF, roles.VILLAGE}),
     ("行政区划", "areas:list", roles.ALL - {roles.VOLUNTEER}),
     ("导入区划", "areas:import", {roles.ADMIN}),
 ]

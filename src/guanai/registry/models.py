@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from . import categories as cat
+
+
+class Household(models.Model):
+    """A household (户): persons living together, with their relation to the head."""
+
+    area = models.ForeignKey("areas.Area", verbose_name=_("所在村（社区）"), on_delete=models.PROTECT)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+
+    area_path = "area"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("家庭户")
+        verbose_name_plural = _("家庭户")
+
+    def __str__(self):
+        return f"{self.head_name or '—'}户"
+
+
+class Person(models.Model):
+    """A person on file (建档立卡): one row per human, known again by ID number."""
+
+    SEX_CHOICES = [("男", _("男")), ("女", _("女"))]
+    ACTIVE, EXITED = "active", "exited"
+    STATUS_CHOICES = [(ACTIVE, _("在册")), (EXITED, _("已退出"))]
+    RELATION_CHOICES = [("head", "户主"), ("spouse", "配偶"), ("child", "子女"), ("grandchild", "孙子女"),
+                        ("father", "父亲"), ("mother", "母亲"), ("grandparent", "祖父母/外祖父母"),
+                        ("sibling", "兄弟姐妹"), ("other", "其他")]
+
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=SEX_CHOICES, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number_encrypted = models.TextField(_("身份证号（加密）"), blank=True, editable=False)
+    id_number_hash = models.CharField(_("身份证号检索码"), max_length=64, blank=True, db_index=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    area = models.ForeignKey("areas.Area", verbose_name=_("所在村（社区）"), on_delete=models.PROTECT,
+                             related_name="persons")
+    address = models.CharField(_("现住址"), max_length=200, blank=True)
+    hukou_registered = models.BooleanField(_("有户籍"), default=True)
+    hukou_place = models.CharField(_("户籍所在地"), max_length=200, blank=True)
+    household = models.ForeignKey(Household, verbose_name=_("家庭户"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="members")
+    relation_to_head = models.CharField(_("与户主关系"), max_length=16, choices=RELATION_CHOICES, blank=True)
+    status = models.CharField(_("状态"), max_length=8, choices=STATUS_CHOICES, default=ACTIVE, db_index=True)
+    exit_reason = models.CharField(_("退出原因"), max_length=20, choices=cat.EXIT_REASONS, blank=True)
+    exit_date = models.DateField(_("退出日期"), null=True, blank=True)
+    pinyin_full = models.CharField(_("姓名全拼"), max_length=200, blank=True, db_index=True, editable=False)
+    pinyin_initials = models.CharField(_("姓名首字母"), max_length=50, blank=True, db_index=True, editable=False)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("建档人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    area_path = "area"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        indexes = [
+            models.Index(fields=["area", "status"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonCategory(models.Model):
+    """A care category a person belongs to (a person may have several)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
+    category = models.CharField(_("人员类别"), max_length=24, choices=cat.CATEGORY_CHOICES, db_index=True)
+    subtype = models.CharField(_("细类"), max_length=20, blank=True)
+    since = models.DateField(_("认定日期"), null=True, blank=True)
+
+    area_path = "person__area"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("人员类别")
+        verbose_name_plural = _("人员类别")
+        constraints = [models.UniqueConstraint(fields=["person", "category"], name="unique_person_category")]
+
+    def __str__(self):
+        return self.get_category_display()
+
+
+class ChildProfile(models.Model):
+    """The national registration form of a left-behind child / child in difficulty."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="child_profile")
+    health = models.CharField(_("健康状况"), max_length=10, choices=cat.HEALTH, default="healthy")
+    disability = models.CharField(_("残疾类别及等级"), max_length=50, blank=True)
+    illness = models.CharField(_("所患疾病"), max_length=100, blank=True)
+    boarding = models.BooleanField(_("寄宿"), default=False)
+    schooling = models.CharField(_("就学情况"), max_length=16, choices=cat.SCHOOLING, blank=True)
+    school = models.CharField(_("就读学校"), max_length=100, blank=True)
+    father_name = models.CharField(_("父亲姓名"), max_length=50, blank=True)
+    father_phone = models.CharField(_("父亲电话"), max_length=20, blank=True)
+    father_workplace = models.CharField(_("父亲务工地（省市）"), max_length=100, blank=True)
+    mother_name = models.CharField(_("母亲姓名"), max_length=50, blank=True)
+    mother_phone = models.CharField(_("母亲电话"), max_length=20, blank=True)
+    mother_workplace = models.CharField(_("母亲务工地（省市）"), max_length=100, blank=True)
+    both_parents_away = models.BooleanField(_("父母均外出"), default=False)
+    one_parent_incapable = models.BooleanField(_("一方外出另一方无监护能力"), default=False)
+    guardian_name = models.CharField(_("委托监护人姓名"), max_length=50, blank=True)
+    guardian_phone = models.CharField(_("委托监护人电话"), max_length=20, blank=True)
+    guardian_relation = models.CharField(_("与儿童关系"), max_length=20, blank=True)
+    guardian_age = models.PositiveSmallIntegerField(_("监护人年龄"), null=True, blank=True)
+    guardian_health = models.CharField(_("监护人健康状况"), max_length=50, blank=True)
+    guardian_address = models.CharField(_("监护人住址"), max_length=200, blank=True)
+    guardianship_rating = models.CharField(_("监护情况"), max_length=20, choices=cat.GUARDIANSHIP_RATING, blank=True)
+    income_sources = models.CharField(_("家庭收入来源"), max_length=100, blank=True)
+    assistance = models.CharField(_("享受救助情况"), max_length=100, blank=True)
+
+    area_path = "person__area"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("儿童信息")
+        verbose_name_plural = _("儿童信息")
+
+    @property
+    def lacks_effective_guardianship(self) -> bool:
+        return self.guardianship_rating in {"none", "parent_incapable", "insufficient"}
+
+
+class ElderProfile(models.Model):
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="elder_profile")
+    living = models.CharField(_("居住情况"), max_length=10, choices=cat.LIVING, blank=True)
+    marital_status = models.CharField(_("婚姻状况"), max_length=10, blank=True)
+    children_count = models.PositiveSmallIntegerField(_("子女数"), null=True, blank=True)
+    self_care = models.CharField(_("自理能力"), max_length=10, choices=cat.SELF_CARE, blank=True)
+    income_sources = models.CharField(_("收入来源"), max_length=100, blank=True)
+    health = models.CharField(_("健康状况"), max_length=100, blank=True)
+    needs = models.CharField(_("服务需求"), max_length=200, blank=True)
+
+    area_path = "person__area"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("老人信息")
+        verbose_name_plural = _("老人信息")
+
+
+class RiskAssessment(models.Model):
+    """A risk judgement on the five dimensions, plus flags, giving a level."""
+
+    LEVELS = [("red", "红"), ("orange", "橙"), ("yellow", "黄"), ("green", "绿")]
+    DIMENSIONS = [("schooling", "学业失教"), ("daily_care", "生活失助"), ("family_bonds", "亲情失落"),
+                  ("mental", "心理失衡"), ("safety", "安全失保")]
+    FLAGS = [("no_guardian", "无人监护"), ("guardian_incapable", "监护人无监护能力"), ("dropout", "辍学"),
+             ("no_hukou", "无户籍"), ("living_alone", "独自居住")]
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField(_("评估日期"))
+    schooling = models.PositiveSmallIntegerField(_("学业失教"), default=0)
+    daily_care = models.PositiveSmallIntegerField(_("生活失助"), default=0)
+    family_bonds = models.PositiveSmallIntegerField(_("亲情失落"), default=0)
+    mental = models.PositiveSmallIntegerField(_("心理失衡"), default=0)
+    safety = models.PositiveSmallIntegerField(_("安全失保"), default=0)
+    flags = models.JSONField(_("风险标记"), default=list, blank=True)
+    level = models.CharField(_("风险等级"), max_length=8, choices=LEVELS, db_index=True)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评估人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    is_current = models.BooleanField(_("当前评估"), default=True, db_index=True)
+
+    area_path = "person__area"
+    personal_data = True
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        verbose_name = _("风险评估")
+        verbose_name_plural = _("风险评估")

@@ -1,0 +1,254 @@
+"""Registry services: every write to persons goes through these functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+
+from guanai.accounts import roles
+from guanai.areas import codes
+from guanai.areas.models import Area
+from guanai.areas.scoping import may_see_area, scope_queryset, user_role
+from guanai.audit.models import AuditEvent
+from guanai.audit.services import record
+from guanai.textproc import idcard
+from guanai.textproc.pinyin import is_pinyin_query, normalize_query, pinyin_keys
+
+from . import categories as cat
+from . import crypto
+from .models import ChildProfile, Person, PersonCategory, RiskAssessment
+
+
+class ConflictError(Exception):
+    """Someone else saved the record since the form was opened."""
+
+
+@dataclass(frozen=True)
+class PreparedId:
+    encrypted: str
+    hash: str
+    masked: str
+    parsed: idcard.IdNumber
+
+
+def prepare_id(raw) -> PreparedId:
+    """Validate an ID number and produce what is stored; raises IdNumberError (Chinese)."""
+    parsed = idcard.parse_id_number(raw)
+    return PreparedId(crypto.encrypt(parsed.number), crypto.lookup_hash(parsed.number),
+                      idcard.mask_id_number(parsed.number), parsed)
+
+
+def id_lookup_hash(raw) -> str | None:
+    try:
+        return crypto.lookup_hash(idcard.parse_id_number(raw).number)
+    except idcard.IdNumberError:
+        return None
+
+
+def category_age_problems(categories: list[str], birth_date: date | None, today: date | None = None) -> list[str]:
+    """Chinese messages where a person's age contradicts a category."""
+    if birth_date is None:
+        return []
+    age = idcard.age_on(birth_date, today or date.today())
+    problems = []
+    for code in categories:
+        label = cat.CATEGORY_LABELS.get(code, code)
+        if code in cat.MAX_AGE and age > cat.MAX_AGE[code]:
+            problems.append(f"{label}应未满{cat.MAX_AGE[code] + 1}周岁，此人已{age}岁")
+        if code in cat.MIN_AGE and age < cat.MIN_AGE[code]:
+            problems.append(f"{label}应年满{cat.MIN_AGE[code]}周岁，此人仅{age}岁")
+    return problems
+
+
+def _require_area_in_scope(user, area_code: str) -> Area:
+    area = Area.objects.filter(pk=area_code).first()
+    if area is None:
+        raise ValidationError({"area": "所选村（社区）不存在"})
+    if area.level != codes.VILLAGE:
+        raise ValidationError({"area": "人员须登记到村（社区）一级"})
+    if user is not None and not (user_role(user) in roles.AREA_RECORD_ROLES and may_see_area(user, area_code)):
+        raise ValidationError({"area": "所选村（社区）不在您的管辖范围内"})
+    return area
+
+
+def _apply_identity(person: Person, id_number_raw) -> None:
+    if id_number_raw in (None, ""):
+        person.id_number_encrypted = person.id_number_hash = person.id_number_masked = ""
+        return
+    try:
+        prepared = prepare_id(id_number_raw)
+    except idcard.IdNumberError as exc:
+        raise ValidationError({"id_number": str(exc)}) from None
+    problems = idcard.cross_check(prepared.parsed, birth_date=person.birth_date, sex=person.sex or None)
+    if problems:
+        raise ValidationError({"id_number": "；".join(problems)})
+    duplicate = Person.objects.filter(id_number_hash=prepared.hash).exclude(pk=person.pk).first()
+    if duplicate is not None:
+        raise ValidationError({"id_number": f"该身份证号已登记（{duplicate.area.full_name if duplicate.area_id else ''}），请勿重复建档"})
+    person.id_number_encrypted, person.id_number_hash, person.id_number_masked = (
+        prepared.encrypted, prepared.hash, prepared.masked)
+    person.birth_date = person.birth_date or prepared.parsed.birth_date
+    person.sex = person.sex or prepared.parsed.sex
+
+
+def _apply_pinyin(person: Person) -> None:
+    person.pinyin_full, person.pinyin_initials = pinyin_keys(person.name)
+
+
+PERSON_FIELDS = ["name", "sex", "ethnicity", "birth_date", "phone", "address", "hukou_registered", "hukou_place",
+                 "relation_to_head"]
+
+
+@transaction.atomic
+def create_person(*, user, area_code: str, data: dict, categories: list[str], id_number=None) -> Person:
+    _require_area_in_scope(user, area_code)
+    person = Person(area_id=area_code, created_by=user if user and user.pk else None,
+                    **{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    _apply_identity(person, id_number)
+    _apply_pinyin(person)
+    person.full_clean(exclude=["id_number_encrypted", "id_number_hash", "id_number_masked"])
+    person.save()
+    set_categories(person, categories)
+    return person
+
+
+@transaction.atomic
+def update_person(*, user, person: Person, expected_version: int, data: dict, categories: list[str] | None = None,
+                  id_number=None, area_code: str | None = None) -> Person:
+    """Apply an edit only if nobody saved the person since ``expected_version``."""
+    if area_code and area_code != person.area_id:
+        _require_area_in_scope(user, area_code)
+        person.area_id = area_code
+    for key, value in data.items():
+        if key in PERSON_FIELDS:
+            setattr(person, key, value)
+    if id_number is not None:
+        _apply_identity(person, id_number)
+    _apply_pinyin(person)
+    person.full_clean(exclude=["id_number_encrypted", "id_number_hash", "id_number_masked"])
+    claimed = Person.objects.filter(pk=person.pk, version=expected_version).update(version=F("version") + 1)
+    if claimed == 0:
+        raise ConflictError("此记录在您编辑期间已被他人修改，您的修改未保存。请刷新后重新编辑。")
+    person.version = expected_version + 1
+    person.save()
+    if categories is not None:
+        set_categories(person, categories)
+    return person
+
+
+def set_categories(person: Person, categories: list[str]) -> None:
+    wanted = {c for c in categories if c in cat.CATEGORY_LABELS}
+    existing = set(person.categories.values_list("category", flat=True))
+    PersonCategory.objects.filter(person=person, category__in=existing - wanted).delete()
+    PersonCategory.objects.bulk_create([PersonCategory(person=person, category=c) for c in sorted(wanted - existing)])
+
+
+@transaction.atomic
+def exit_person(*, user, person: Person, reason: str, exit_date: date) -> Person:
+    if reason not in dict(cat.EXIT_REASONS):
+        raise ValidationError({"exit_reason": "请选择退出原因"})
+    person.status, person.exit_reason, person.exit_date = Person.EXITED, reason, exit_date
+    person.version += 1
+    person.save()
+    return person
+
+
+def may_see_full_id(user) -> bool:
+    return user_role(user) in roles.FULL_ID_ROLES
+
+
+def reveal_id_number(user, person: Person) -> str:
+    """The full ID number for a permitted viewer; every sight is audited."""
+    if not may_see_full_id(user) or not person.id_number_encrypted:
+        return person.id_number_masked
+    record(AuditEvent.VIEW, user=user, obj=person, detail="查看完整身份证号")
+    return crypto.decrypt(person.id_number_encrypted)
+
+
+def persons_for(user) -> QuerySet:
+    return scope_queryset(Person.objects.all(), user)
+
+
+def search_persons(user, query: str = "", *, area: str | None = None, category: str | None = None,
+                   risk: str | None = None, status: str | None = Person.ACTIVE) -> QuerySet:
+    """Scoped search by name, full pinyin or initials, exact ID number, or phone."""
+    qs = persons_for(user)
+    q = normalize_query(query or "")
+    if q:
+        if len(q) in (15, 18) and q[:-1].isdigit():
+            qs = qs.filter(id_number_hash=id_lookup_hash(q) or "-")
+        elif q.isdigit():
+            qs = qs.filter(phone__startswith=q)
+        elif is_pinyin_query(q):
+            qs = qs.filter(Q(pinyin_full__startswith=q) | Q(pinyin_initials__startswith=q))
+        else:
+            qs = qs.filter(name__startswith=query.strip())
+    if area:
+        low, high = codes.subtree_bounds(area)
+        qs = qs.filter(area__gte=low, area__lt=high)
+    if category:
+        qs = qs.filter(categories__category=category)
+    if risk:
+        qs = qs.filter(assessments__is_current=True, assessments__level=risk)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+# Risk rules are configuration: settings.GUANAI_RISK_RULES may replace these.
+DEFAULT_RISK_RULES = {
+    "red_flags": ["no_guardian", "living_alone"],
+    "red_if_any_dimension_at_least": 3,
+    "orange_total_at_least": 6,
+    "orange_flags": ["guardian_incapable", "dropout"],
+    "yellow_total_at_least": 3,
+}
+
+
+def risk_level(scores: dict[str, int], flags: list[str], rules: dict | None = None) -> str:
+    rules = rules or getattr(settings, "GUANAI_RISK_RULES", DEFAULT_RISK_RULES)
+    total = sum(scores.values())
+    if set(flags) & set(rules["red_flags"]) or max(scores.values(), default=0) >= rules["red_if_any_dimension_at_least"]:
+        return "red"
+    if total >= rules["orange_total_at_least"] or set(flags) & set(rules["orange_flags"]):
+        return "orange"
+    if total >= rules["yellow_total_at_least"] or flags:
+        return "yellow"
+    return "green"
+
+
+@transaction.atomic
+def assess_risk(*, user, person: Person, assessed_on: date, scores: dict[str, int], flags: list[str],
+                note: str = "") -> RiskAssessment:
+    for key, value in scores.items():
+        if not 0 <= int(value) <= 3:
+            raise ValidationError({key: "评分应在0至3之间"})
+    known = {code for code, _l in RiskAssessment.FLAGS}
+    flags = [f for f in flags if f in known]
+    RiskAssessment.objects.filter(person=person, is_current=True).update(is_current=False)
+    return RiskAssessment.objects.create(person=person, assessed_on=assessed_on, flags=flags, note=note,
+                                         level=risk_level(scores, flags), assessor=user, **scores)
+
+
+def without_effective_guardianship(user) -> QuerySet:
+    """Children whose guardianship is rated none, parent incapable or insufficient."""
+    weak = [code for code, _label in cat.GUARDIANSHIP_RATING if code in {"none", "parent_incapable", "insufficient"}]
+    return search_persons(user).filter(child_profile__guardianship_rating__in=weak)
+
+
+def about_to_age_out(user, *, today: date | None = None, within_days: int = 90) -> QuerySet:
+    """Left-behind children who turn 16 within ``within_days``: to be exited."""
+    today = today or date.today()
+    limit = today + timedelta(days=within_days)
+    born_before = date(limit.year - 16, limit.month, min(limit.day, 28))
+    return search_persons(user, category=cat.LEFT_BEHIND_CHILD).filter(birth_date__lte=born_before)
+
+
+def ensure_child_profile(person: Person) -> ChildProfile:
+    profile, _created = ChildProfile.objects.get_or_create(person=person)
+    return profile

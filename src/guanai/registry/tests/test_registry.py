@@ -1,0 +1,163 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from guanai.audit.models import AuditEvent
+from guanai.registry import services
+from guanai.registry.models import ChildProfile, Person
+
+VILLAGE = "990101001001"
+OTHER_VILLAGE = "990102001001"
+ID_A = "11010519491231002X"
+ID_B = "440524188001010014"
+
+
+def _make(user, name="张三", area=VILLAGE, categories=("left_behind_child",), id_number=None, **data):
+    return services.create_person(user=user, area_code=area, data={"name": name, **data},
+                                  categories=list(categories), id_number=id_number)
+
+
+def test_id_number_is_encrypted_hashed_masked_and_derives_birth_and_sex(users):
+    person = _make(users["village"], "王秀英", categories=["solitary_elder"], id_number="11010519491231002x")
+    stored = Person.objects.get(pk=person.pk)
+    assert ID_A not in stored.id_number_encrypted and stored.id_number_hash
+    assert stored.id_number_masked == "110105********002X"
+    assert stored.birth_date == date(1949, 12, 31) and stored.sex == "女"
+    assert services.reveal_id_number(users["village"], stored) == ID_A
+    assert AuditEvent.objects.filter(object_id=str(stored.pk), action="view", detail="查看完整身份证号").exists()
+
+
+def test_wrong_check_digit_and_contradicting_birth_date_are_refused_in_chinese(users):
+    with pytest.raises(ValidationError) as err:
+        _make(users["village"], id_number="110105194912310021")
+    assert "校验位" in str(err.value.message_dict["id_number"])
+    with pytest.raises(ValidationError) as err:
+        _make(users["village"], id_number=ID_A, birth_date=date(1950, 1, 1))
+    assert "出生日期" in str(err.value.message_dict["id_number"])
+
+
+def test_same_id_number_cannot_be_filed_twice(users):
+    _make(users["village"], "甲", categories=["solitary_elder"], id_number=ID_B)
+    with pytest.raises(ValidationError) as err:
+        _make(users["village"], "乙", categories=["solitary_elder"], id_number=ID_B)
+    assert "已登记" in str(err.value.message_dict["id_number"])
+
+
+def test_a_worker_cannot_file_a_person_outside_their_village(users):
+    with pytest.raises(ValidationError) as err:
+        _make(users["village"], area=OTHER_VILLAGE)
+    assert "管辖范围" in str(err.value.message_dict["area"])
+
+
+@pytest.mark.parametrize("query", ["张三丰", "zhangsanfeng", "zhangsan", "zsf", "ZSF", "13912345678", ID_B, "1391234"])
+def test_search_by_name_pinyin_initials_id_and_phone(users, query):
+    person = _make(users["village"], "张三丰", phone="13912345678", id_number=ID_B, categories=["disabled_person"])
+    assert person in services.search_persons(users["village"], query)
+
+
+def test_search_is_scoped(users):
+    person = _make(users["county"], "李四", area="990101002001")
+    assert person in services.search_persons(users["county"], "lisi")
+    assert person not in services.search_persons(users["village"], "lisi")
+    assert not services.search_persons(users["office"], "lisi").exists()
+
+
+def test_edit_that_would_overwrite_someone_elses_change_is_refused(users):
+    person = _make(users["village"], "赵六")
+    version = person.version
+    services.update_person(user=users["village"], person=Person.objects.get(pk=person.pk),
+                           expected_version=version, data={"address": "一组1号"})
+    with pytest.raises(services.ConflictError) as err:
+        services.update_person(user=users["township"], person=Person.objects.get(pk=person.pk),
+                               expected_version=version, data={"address": "二组2号"})
+    assert "已被他人修改" in str(err.value)
+    assert Person.objects.get(pk=person.pk).address == "一组1号"
+
+
+@pytest.mark.parametrize("scores,flags,level", [
+    ({"schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0, "safety": 0}, [], "green"),
+    ({"schooling": 1, "daily_care": 1, "family_bonds": 1, "mental": 0, "safety": 0}, [], "yellow"),
+    ({"schooling": 2, "daily_care": 2, "family_bonds": 2, "mental": 0, "safety": 0}, [], "orange"),
+    ({"schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0, "safety": 3}, [], "red"),
+    ({"schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0, "safety": 0}, ["no_guardian"], "red"),
+    ({"schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0, "safety": 0}, ["dropout"], "orange"),
+])
+def test_risk_levels_follow_the_rules(scores, flags, level):
+    assert services.risk_level(scores, flags) == level
+
+
+def test_risk_rules_are_configuration(settings):
+    settings.GUANAI_RISK_RULES = {**services.DEFAULT_RISK_RULES, "yellow_total_at_least": 1}
+    assert services.risk_level({"schooling": 1}, []) == "yellow"
+    settings.GUANAI_RISK_RULES = {**services.DEFAULT_RISK_RULES, "yellow_total_at_least": 2}
+    assert services.risk_level({"schooling": 1}, []) == "green"
+
+
+def test_children_without_effective_guardianship_and_aging_out_lists(users):
+    user = users["village"]
+    child = _make(user, "孙小明", birth_date=date.today() - timedelta(days=16 * 365 - 30))
+    ChildProfile.objects.create(person=child, guardianship_rating="none")
+    assert child in services.without_effective_guardianship(user)
+    assert child in services.about_to_age_out(user)
+    assert services.category_age_problems(["left_behind_child"], date.today() - timedelta(days=17 * 365)) != []
+
+
+def test_person_pages_create_detail_edit(client_for, users):
+    client = client_for("village")
+    form = client.get("/persons/create/").content.decode()
+    assert VILLAGE in form and OTHER_VILLAGE not in form
+    response = client.post("/persons/create/", {"name": "周小红", "sex": "女", "area": VILLAGE,
+                                                "categories": ["left_behind_child"], "id_number": "", "hukou_registered": "on"})
+    assert response.status_code == 302
+    person = Person.objects.get(name="周小红")
+    detail = client.get(response.url).content.decode()
+    assert "周小红" in detail and "农村留守儿童" in detail
+    edit = client.post(f"/persons/{person.pk}/edit/", {"name": "周小红", "sex": "女", "area": VILLAGE, "address": "三组",
+                                                       "categories": ["left_behind_child"], "version": person.version})
+    assert edit.status_code == 302 and Person.objects.get(pk=person.pk).address == "三组"
+    stale = client.post(f"/persons/{person.pk}/edit/", {"name": "周小红", "sex": "女", "area": VILLAGE, "address": "四组",
+                                                        "categories": ["left_behind_child"], "version": person.version})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+
+
+def test_create_form_errors_are_chinese_and_nothing_is_saved(client_for):
+    before = Person.objects.count()
+    response = client_for("village").post("/persons/create/", {"name": "", "area": VILLAGE, "id_number": "123"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "请至少选择一个人员类别" in body
+    assert Person.objects.count() == before
+
+
+def test_list_live_search_partial_and_pinyin(client_for, users):
+    _make(users["village"], "张三")
+    client = client_for("village")
+    partial = client.get("/persons/?q=zs", HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "张三" in partial
+
+
+def test_reveal_full_id_is_audited_and_masked_on_list(client_for, users):
+    person = _make(users["village"], "吴七", categories=["solitary_elder"], id_number=ID_A)
+    client = client_for("village")
+    assert ID_A not in client.get("/persons/?q=wuqi").content.decode()
+    assert client.post(f"/persons/{person.pk}/id-number/").content.decode() == ID_A
+    assert AuditEvent.objects.filter(object_id=str(person.pk), detail="查看完整身份证号").count() == 1
+
+
+def test_assessment_page(client_for, users):
+    person = _make(users["village"], "郑八")
+    response = client_for("village").post(f"/persons/{person.pk}/assess/", {
+        "assessed_on": date.today().isoformat(), "schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0,
+        "safety": 0, "flags": ["no_guardian"]})
+    assert response.status_code == 302
+    assert person.assessments.get().level == "red"
+    future = client_for("village").post(f"/persons/{person.pk}/assess/", {
+        "assessed_on": (date.today() + timedelta(days=3)).isoformat(), "schooling": 0, "daily_care": 0,
+        "family_bonds": 0, "mental": 0, "safety": 0})
+    assert "不能晚于今天" in future.content.decode()
+
+
+def test_home_shows_registry_counts(client_for, users):
+    body = client_for("village").get("/").content.decode()
+    expected = services.search_persons(users["village"]).count()
+    assert f'data-card="在册人员">{expected}<' in body

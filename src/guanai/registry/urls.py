@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("", views.person_list, name="list"),
+    path("create/", views.person_create, name="create"),
+    path("guardianship/", views.guardianship_list, name="guardianship"),
+    path("aging-out/", views.aging_out_list, name="aging_out"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/id-number/", views.person_reveal_id, name="reveal_id"),
+    path("<int:pk>/assess/", views.person_assess, name="assess"),
+    # Import and export (registry/import_views.py)
+]
