@@ -35,7 +35,18 @@ def _person(user, world):
     return ({"pk": inside.pk} if inside else None), outside
 
 
+def _campaign(user, world):
+    from guanai.registry.models import ScreeningCampaign
+
+    inside = ScreeningCampaign.objects.create(name="本市排查", area_id="990100000000", start_date="2026-01-01",
+                                              end_date="2026-03-31", categories=["left_behind_child"])
+    outside = ScreeningCampaign.objects.get(name="泄露检测排查")
+    return {"pk": inside.pk}, ({"pk": outside.pk} if user.area_id else None)
+
+
 CASES = {
+    "registry:screening_detail": _campaign,
+    "registry:screening_report": _campaign,
     "registry:detail": _person,
     "registry:edit": _person,
     "registry:reveal_id": _person,

@@ -42,13 +42,18 @@ def world(users):
 
     foreign_person = create_person(user=None, area_code="990201001001", data={"name": "泄露检测人"},
                                    categories=["left_behind_child"], id_number="11010519491231002X")
+    from guanai.registry.models import ScreeningCampaign
+
+    ScreeningCampaign.objects.create(name="泄露检测排查", area_id="990200000000", start_date="2026-01-01",
+                                     end_date="2026-03-31", categories=["left_behind_child"])
     create_person(user=None, area_code="990101002099", data={"name": "邻镇检测人"}, categories=["solitary_elder"])
     return {
         "users": users,
         "foreign_village": foreign_village,
         "foreign_person": foreign_person,
         "markers": [("990201001001", "泄露检测村"), ("990200000000", "泄露检测单位"), ("990101002099", "邻镇检测村"),
-                    ("990201001001", "泄露检测人"), ("990101002099", "邻镇检测人"), ("990201001001", "0002X")],
+                    ("990201001001", "泄露检测人"), ("990101002099", "邻镇检测人"), ("990201001001", "0002X"),
+                    ("990200000000", "泄露检测排查")],
     }
 
 

@@ -8,6 +8,7 @@ from . import roles
 NAVIGATION = [
     ("首页", "home", roles.ALL),
     ("人员档案", "registry:list", {roles.ADMIN, roles.STAFF, roles.VILLAGE}),
+    ("摸底排查", "registry:screening_list", {roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.OFFICE, roles.LEADER}),
     ("行政区划", "areas:list", roles.ALL - {roles.VOLUNTEER}),
     ("导入区划", "areas:import", {roles.ADMIN}),
 ]

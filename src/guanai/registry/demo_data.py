@@ -112,3 +112,25 @@ def _flush(ctx: DemoContext, batch: list) -> None:
     ElderProfile.objects.bulk_create(elders, batch_size=2000)
     RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
     batch.clear()
+
+
+@demo_step(35)
+def build_screening(ctx: DemoContext) -> None:
+    """摸底排查"""
+    from guanai.core.demo import CITY_CODE
+
+    from .models import ScreeningCampaign, ScreeningReport
+
+    rng = ctx.rng
+    start = ctx.today - timedelta(days=75)
+    campaign = ScreeningCampaign.objects.create(
+        name=f"{start.year}年留守儿童和困境老人摸底排查", area_id=CITY_CODE, start_date=start,
+        end_date=start + timedelta(days=30), categories=[cat.LEFT_BEHIND_CHILD, cat.SOLITARY_ELDER],
+        created_by=ctx.users.get("city"))
+    villages = [v for v in ctx.areas.get(5, []) if v.code.startswith("9901")]
+    # Most villages have reported; a few are late, as in real rounds.
+    ScreeningReport.objects.bulk_create([
+        ScreeningReport(campaign=campaign, village=v, households_checked=rng.randint(150, 420),
+                        counts={cat.LEFT_BEHIND_CHILD: rng.randint(5, 40), cat.SOLITARY_ELDER: rng.randint(1, 12)})
+        for v in villages if rng.random() < 0.85
+    ], batch_size=2000)

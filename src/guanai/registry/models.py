@@ -184,3 +184,47 @@ class RiskAssessment(models.Model):
         ordering = ["-assessed_on", "-id"]
         verbose_name = _("风险评估")
         verbose_name_plural = _("风险评估")
+
+
+class ScreeningCampaign(models.Model):
+    """A round of household screening (摸底排查) over an area for some categories."""
+
+    name = models.CharField(_("排查名称"), max_length=100)
+    area = models.ForeignKey("areas.Area", verbose_name=_("排查范围"), on_delete=models.PROTECT)
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("截止日期"))
+    categories = models.JSONField(_("排查类别"), default=list)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    area_path = "area"
+    personal_data = False
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("摸底排查")
+        verbose_name_plural = _("摸底排查")
+
+    def __str__(self):
+        return self.name
+
+
+class ScreeningReport(models.Model):
+    """A village's result for a campaign: households checked and persons found by category."""
+
+    campaign = models.ForeignKey(ScreeningCampaign, on_delete=models.CASCADE, related_name="reports")
+    village = models.ForeignKey("areas.Area", verbose_name=_("村（社区）"), on_delete=models.PROTECT)
+    households_checked = models.PositiveIntegerField(_("排查户数"), default=0)
+    counts = models.JSONField(_("发现人数（按类别）"), default=dict)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    reported_at = models.DateTimeField(_("填报时间"), auto_now=True)
+
+    area_path = "village"
+    personal_data = False
+
+    class Meta:
+        verbose_name = _("排查结果")
+        verbose_name_plural = _("排查结果")
+        constraints = [models.UniqueConstraint(fields=["campaign", "village"], name="one_report_per_village")]

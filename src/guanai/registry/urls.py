@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import screening_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -12,5 +12,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/id-number/", views.person_reveal_id, name="reveal_id"),
     path("<int:pk>/assess/", views.person_assess, name="assess"),
+    path("screening/", screening_views.campaign_list, name="screening_list"),
+    path("screening/create/", screening_views.campaign_create, name="screening_create"),
+    path("screening/<int:pk>/", screening_views.campaign_detail, name="screening_detail"),
+    path("screening/<int:pk>/report/", screening_views.report_submit, name="screening_report"),
     # Import and export (registry/import_views.py)
 ]
