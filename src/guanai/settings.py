@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "guanai.audit",
     "guanai.coordination",
     "guanai.registry",
+    "guanai.stats",
     "guanai.core",
 ]
 
