@@ -51,6 +51,7 @@ CASES = {
     "registry:edit": _person,
     "registry:reveal_id": _person,
     "registry:assess": _person,
+    "registry:profile": _person,
     "areas:detail": _area,
     "job_detail": _job,
 }

@@ -60,6 +60,7 @@ EXIT_REASONS = [
     ("parents_returned", "父母返乡"),
     ("moved_away", "迁出"),
     ("deceased", "死亡"),
+    ("merged", "重复建档已合并"),
     ("other", "其他"),
 ]
 SCHOOLING = [("none_preschool", "未入园"), ("kindergarten", "幼儿园"), ("primary", "小学"), ("junior", "初中"),

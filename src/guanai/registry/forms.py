@@ -5,7 +5,7 @@ from guanai.areas.models import Area
 from guanai.areas.scoping import scope_queryset
 
 from . import categories as cat
-from .models import Person, RiskAssessment
+from .models import ChildProfile, ElderProfile, Person, RiskAssessment
 
 
 class PersonForm(forms.Form):
@@ -52,3 +52,25 @@ class AssessmentForm(forms.Form):
         for code, _label in RiskAssessment.DIMENSIONS:
             self.fields[code].widget.attrs.update({"class": "form-control", "inputmode": "numeric"})
             self.fields[code].help_text = "0 无 · 1 轻 · 2 中 · 3 重"
+
+
+class _StyledModelForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.setdefault("class", "form-check-input")
+            else:
+                field.widget.attrs.setdefault("class", "form-select" if isinstance(field.widget, forms.Select) else "form-control")
+
+
+class ChildProfileForm(_StyledModelForm):
+    class Meta:
+        model = ChildProfile
+        exclude = ["person"]
+
+
+class ElderProfileForm(_StyledModelForm):
+    class Meta:
+        model = ElderProfile
+        exclude = ["person"]

@@ -55,6 +55,8 @@ class Person(models.Model):
     exit_date = models.DateField(_("退出日期"), null=True, blank=True)
     pinyin_full = models.CharField(_("姓名全拼"), max_length=200, blank=True, db_index=True, editable=False)
     pinyin_initials = models.CharField(_("姓名首字母"), max_length=50, blank=True, db_index=True, editable=False)
+    merged_into = models.ForeignKey("self", verbose_name=_("已合并至"), null=True, blank=True, editable=False,
+                                    on_delete=models.PROTECT, related_name="merged_from")
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

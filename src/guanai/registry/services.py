@@ -252,3 +252,12 @@ def about_to_age_out(user, *, today: date | None = None, within_days: int = 90) 
 def ensure_child_profile(person: Person) -> ChildProfile:
     profile, _created = ChildProfile.objects.get_or_create(person=person)
     return profile
+
+
+@transaction.atomic
+def save_profile(*, user, person: Person, form) -> None:
+    """Save a validated child or elder profile form for ``person`` and bump its version."""
+    profile = form.save(commit=False)
+    profile.person = person
+    profile.save()
+    Person.objects.filter(pk=person.pk).update(version=F("version") + 1)

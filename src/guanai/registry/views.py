@@ -15,7 +15,7 @@ from guanai.audit.services import record
 
 from . import categories as cat
 from . import services
-from .forms import AssessmentForm, PersonForm
+from .forms import AssessmentForm, ChildProfileForm, ElderProfileForm, PersonForm
 from .models import Person, RiskAssessment
 
 # Who works with personal records; volunteers see their paired recipients once pairings exist.
@@ -152,3 +152,50 @@ def person_assess(request, pk: int):
             messages.success(request, f"评估已保存，风险等级：{assessment.get_level_display()}。")
             return redirect("registry:detail", pk=person.pk)
     return render(request, "registry/assess_form.html", {"form": form, "person": person})
+
+
+@roles_required(*RECORD_ROLES)
+def duplicate_list(request):
+    from .duplicates import probable_duplicates
+
+    return render(request, "registry/duplicates.html", {"groups": probable_duplicates(request.user)})
+
+
+@roles_required(*RECORD_ROLES)
+@require_POST
+def duplicate_merge(request):
+    from .duplicates import merge_persons
+
+    try:
+        keep = get_scoped_or_404(Person.objects.all(), request.user, pk=int(request.POST.get("keep", 0)))
+        duplicate = get_scoped_or_404(Person.objects.all(), request.user, pk=int(request.POST.get("duplicate", 0)))
+    except ValueError:
+        messages.error(request, "请选择要合并的两份档案。")
+        return redirect("registry:duplicates")
+    try:
+        merge_persons(user=request.user, keep=keep, duplicate=duplicate)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("registry:duplicates")
+    messages.success(request, f"已将重复档案合并至{keep.name}（编号{keep.pk}）。")
+    return redirect("registry:detail", pk=keep.pk)
+
+
+@roles_required(*RECORD_ROLES)
+def person_profile(request, pk: int):
+    """The category form: the national child registration form, or the elderly person's form."""
+    person = get_scoped_or_404(Person.objects.all(), request.user, pk=pk)
+    codes_ = set(person.categories.values_list("category", flat=True))
+    if codes_ & cat.CHILD_CATEGORIES:
+        form_class, instance, title = ChildProfileForm, getattr(person, "child_profile", None), "儿童信息"
+    elif codes_ & cat.ELDER_CATEGORIES:
+        form_class, instance, title = ElderProfileForm, getattr(person, "elder_profile", None), "老人信息"
+    else:
+        messages.info(request, "该人员的类别无需填写专项信息。")
+        return redirect("registry:detail", pk=person.pk)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.save_profile(user=request.user, person=person, form=form)
+        messages.success(request, f"{title}已保存。")
+        return redirect("registry:detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {"form": form, "title": f"{title}：{person.name}", "person": person})

@@ -161,3 +161,15 @@ def test_home_shows_registry_counts(client_for, users):
     body = client_for("village").get("/").content.decode()
     expected = services.search_persons(users["village"]).count()
     assert f'data-card="在册人员">{expected}<' in body
+
+
+def test_child_profile_form_saves_the_national_form_fields(client_for, users):
+    person = _make(users["village"], "钱小宝")
+    response = client_for("village").post(f"/persons/{person.pk}/profile/", {
+        "health": "healthy", "schooling": "primary", "father_name": "钱大宝", "father_workplace": "广东省深圳市",
+        "both_parents_away": "on", "guardian_name": "钱爷爷", "guardian_relation": "祖父", "guardianship_rating": "insufficient"})
+    assert response.status_code == 302
+    profile = ChildProfile.objects.get(person=person)
+    assert profile.father_workplace == "广东省深圳市" and profile.both_parents_away
+    assert person in services.without_effective_guardianship(users["village"])
+    assert "监护人监护能力不足" in client_for("village").get(f"/persons/{person.pk}/").content.decode()

@@ -1,0 +1,81 @@
+"""Probable duplicates (the same ID number, or the same name and birth date within a
+township) and merging them with their history kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Substr
+
+from guanai.areas.scoping import area_filter
+from guanai.audit.models import AuditEvent
+from guanai.audit.services import record
+
+from .models import ChildProfile, ElderProfile, Person, PersonCategory, RiskAssessment
+from .services import persons_for
+
+
+@dataclass
+class DuplicateGroup:
+    reason: str
+    persons: list[Person]
+
+
+def probable_duplicates(user, *, limit: int = 200) -> list[DuplicateGroup]:
+    active = persons_for(user).filter(status=Person.ACTIVE)
+    groups: list[DuplicateGroup] = []
+    same_id = (active.exclude(id_number_hash="").values("id_number_hash").annotate(n=Count("id"))
+               .filter(n__gt=1).values_list("id_number_hash", flat=True)[:limit])
+    for key in same_id:
+        groups.append(DuplicateGroup("身份证号相同", list(active.filter(id_number_hash=key).select_related("area"))))
+    same_name = (active.exclude(birth_date=None).annotate(township=Substr("area_id", 1, 9))
+                 .values("name", "birth_date", "township").annotate(n=Count("id")).filter(n__gt=1)[:limit])
+    seen = {p.pk for g in groups for p in g.persons}
+    for row in same_name:
+        township = area_filter("area", row["township"].ljust(12, "0"))
+        persons = [p for p in active.filter(township, name=row["name"], birth_date=row["birth_date"]).select_related("area")
+                   if p.pk not in seen]
+        if len(persons) > 1:
+            groups.append(DuplicateGroup("同一乡镇内姓名和出生日期相同", persons))
+    return groups
+
+
+@transaction.atomic
+def merge_persons(*, user, keep: Person, duplicate: Person) -> Person:
+    """Move the duplicate's categories, assessments and profiles onto ``keep``; the
+    duplicate stays on file as exited, pointing at ``keep``, so its history remains."""
+    if keep.pk == duplicate.pk:
+        raise ValidationError("不能将档案与其自身合并")
+    if duplicate.status != Person.ACTIVE or keep.status != Person.ACTIVE:
+        raise ValidationError("只能合并在册人员的档案")
+    visible = persons_for(user)
+    if not (visible.filter(pk=keep.pk).exists() and visible.filter(pk=duplicate.pk).exists()):
+        raise ValidationError("档案不在您的管辖范围内")
+    kept_categories = set(keep.categories.values_list("category", flat=True))
+    PersonCategory.objects.filter(person=duplicate).exclude(category__in=kept_categories).update(person=keep)
+    RiskAssessment.objects.filter(person=duplicate).update(person=keep, is_current=False)
+    latest = keep.assessments.order_by("-assessed_on", "-id").first()
+    if latest is not None:
+        RiskAssessment.objects.filter(pk=latest.pk).update(is_current=True)
+    for profile_model in (ChildProfile, ElderProfile):
+        if not profile_model.objects.filter(person=keep).exists():
+            profile_model.objects.filter(person=duplicate).update(person=keep)
+    for field in ("phone", "address", "ethnicity", "hukou_place"):
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+    if not keep.id_number_hash and duplicate.id_number_hash:
+        keep.id_number_encrypted, keep.id_number_hash, keep.id_number_masked = (
+            duplicate.id_number_encrypted, duplicate.id_number_hash, duplicate.id_number_masked)
+        duplicate.id_number_hash = ""  # the number now belongs to the kept record only
+    keep.version += 1
+    keep.save()
+    duplicate.status, duplicate.exit_reason, duplicate.merged_into = Person.EXITED, "merged", keep
+    duplicate.exit_date = duplicate.exit_date or date.today()
+    duplicate.version += 1
+    duplicate.save()
+    record(AuditEvent.UPDATE, user=user, obj=keep, detail=f"合并重复档案（编号{duplicate.pk}）")
+    return keep

@@ -1,0 +1,54 @@
+from datetime import date
+
+from guanai.audit.models import AuditEvent
+from guanai.registry import services
+from guanai.registry.duplicates import merge_persons, probable_duplicates
+from guanai.registry.models import Person
+
+
+def _twins(users):
+    born = date(2015, 6, 1)
+    first = services.create_person(user=users["village"], area_code="990101001001",
+                                   data={"name": "黄小丽", "birth_date": born, "phone": "13800001111"},
+                                   categories=["left_behind_child"])
+    second = services.create_person(user=users["township"], area_code="990101001002",
+                                    data={"name": "黄小丽", "birth_date": born}, categories=["child_in_difficulty"])
+    services.assess_risk(user=users["township"], person=second, assessed_on=date(2026, 1, 5),
+                         scores={"safety": 2}, flags=[])
+    return first, second
+
+
+def test_same_name_and_birth_date_in_a_township_are_flagged(users):
+    first, second = _twins(users)
+    groups = probable_duplicates(users["township"])
+    assert any({p.pk for p in g.persons} == {first.pk, second.pk} for g in groups)
+    # A village worker sees only their own village's record, so no pair.
+    assert not any(second.pk in {p.pk for p in g.persons} for g in probable_duplicates(users["village"]))
+
+
+def test_merge_keeps_history_and_moves_categories_and_assessments(users):
+    first, second = _twins(users)
+    merge_persons(user=users["township"], keep=first, duplicate=second)
+    second.refresh_from_db()
+    assert second.status == Person.EXITED and second.exit_reason == "merged" and second.merged_into_id == first.pk
+    assert set(first.categories.values_list("category", flat=True)) == {"left_behind_child", "child_in_difficulty"}
+    assert first.assessments.count() == 1 and first.assessments.get().is_current
+    assert AuditEvent.objects.filter(object_id=str(first.pk), detail__contains="合并重复档案").exists()
+
+
+def test_merge_through_the_page(users, client_for):
+    first, second = _twins(users)
+    client = client_for("township")
+    assert "黄小丽" in client.get("/persons/duplicates/").content.decode()
+    response = client.post("/persons/duplicates/merge/", {"keep": first.pk, "duplicate": second.pk})
+    assert response.status_code == 302
+    assert Person.objects.get(pk=second.pk).merged_into_id == first.pk
+    again = client.post("/persons/duplicates/merge/", {"keep": first.pk, "duplicate": second.pk}, follow=True)
+    assert "只能合并在册人员的档案" in again.content.decode()
+
+
+def test_a_village_worker_cannot_merge_a_record_outside_their_village(users, client_for):
+    first, second = _twins(users)
+    response = client_for("village").post("/persons/duplicates/merge/", {"keep": first.pk, "duplicate": second.pk})
+    assert response.status_code == 404
+    assert Person.objects.get(pk=second.pk).status == Person.ACTIVE
