@@ -71,6 +71,9 @@ def load_demo(scale: str = "small", *, today: date | None = None, seed: int = 20
         for _order, step in _STEPS:
             log(f"演示数据：{step.__doc__.strip().splitlines()[0] if step.__doc__ else step.__name__}")
             step(ctx)
+    from .db import refresh_planner_statistics
+
+    refresh_planner_statistics()
     return ctx
 
 

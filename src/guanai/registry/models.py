@@ -50,7 +50,7 @@ class Person(models.Model):
     household = models.ForeignKey(Household, verbose_name=_("家庭户"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="members")
     relation_to_head = models.CharField(_("与户主关系"), max_length=16, choices=RELATION_CHOICES, blank=True)
-    status = models.CharField(_("状态"), max_length=8, choices=STATUS_CHOICES, default=ACTIVE, db_index=True)
+    status = models.CharField(_("状态"), max_length=8, choices=STATUS_CHOICES, default=ACTIVE)
     exit_reason = models.CharField(_("退出原因"), max_length=20, choices=cat.EXIT_REASONS, blank=True)
     exit_date = models.DateField(_("退出日期"), null=True, blank=True)
     pinyin_full = models.CharField(_("姓名全拼"), max_length=200, blank=True, db_index=True, editable=False)
@@ -70,7 +70,9 @@ class Person(models.Model):
         verbose_name = _("人员")
         verbose_name_plural = _("人员")
         indexes = [
-            models.Index(fields=["area", "status"]),
+            # Lists filter on status, range over the area code and sort by name:
+            # this index serves the filter, the range and the order at once.
+            models.Index(fields=["status", "area", "name"]),
             models.Index(fields=["name"]),
         ]
 

@@ -16,6 +16,7 @@ from guanai.areas.models import Area
 from guanai.areas.scoping import may_see_area, scope_queryset, user_role
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
+from guanai.core.db import prefix_q
 from guanai.textproc import idcard
 from guanai.textproc.pinyin import is_pinyin_query, normalize_query, pinyin_keys
 
@@ -183,11 +184,11 @@ def search_persons(user, query: str = "", *, area: str | None = None, category: 
         if len(q) in (15, 18) and q[:-1].isdigit():
             qs = qs.filter(id_number_hash=id_lookup_hash(q) or "-")
         elif q.isdigit():
-            qs = qs.filter(phone__startswith=q)
+            qs = qs.filter(prefix_q("phone", q))
         elif is_pinyin_query(q):
-            qs = qs.filter(Q(pinyin_full__startswith=q) | Q(pinyin_initials__startswith=q))
+            qs = qs.filter(prefix_q("pinyin_full", q) | prefix_q("pinyin_initials", q))
         else:
-            qs = qs.filter(name__startswith=query.strip())
+            qs = qs.filter(prefix_q("name", query.strip()))
     if area:
         low, high = codes.subtree_bounds(area)
         qs = qs.filter(area__gte=low, area__lt=high)

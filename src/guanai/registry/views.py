@@ -2,7 +2,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -12,6 +11,7 @@ from guanai.accounts.access import roles_required
 from guanai.areas.scoping import get_scoped_or_404
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
+from guanai.core.pagination import CappedPaginator
 
 from . import categories as cat
 from . import services
@@ -36,7 +36,7 @@ def _filters(request) -> dict:
 
 def _page(request, queryset):
     queryset = queryset.select_related("area").prefetch_related("categories").order_by("area_id", "name", "pk")
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @roles_required(*RECORD_ROLES)

@@ -173,3 +173,14 @@ def test_child_profile_form_saves_the_national_form_fields(client_for, users):
     assert profile.father_workplace == "广东省深圳市" and profile.both_parents_away
     assert person in services.without_effective_guardianship(users["village"])
     assert "监护人监护能力不足" in client_for("village").get(f"/persons/{person.pk}/").content.decode()
+
+
+def test_list_count_is_capped_for_huge_scopes(client_for, users, monkeypatch):
+    from guanai.core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    body = client_for("village").get("/persons/").content.decode()
+    assert "超过 5 人" in body
+    monkeypatch.setattr(pagination, "COUNT_CAP", 100000)
+    exact = services.search_persons(users["village"]).count()
+    assert f"共 {exact} 人" in client_for("village").get("/persons/").content.decode()
