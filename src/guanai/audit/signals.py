@@ -46,7 +46,6 @@ def _record_save(sender, instance, created, raw=False, update_fields=None, **kwa
     # A save that only bumped login bookkeeping, or changed nothing, is not an edit.
     if set(changes) - _BOOKKEEPING_FIELDS:
         record(AuditEvent.UPDATE, obj=instance, changes=changes)
-    instance._audit_previous = None
 
 
 @receiver(post_delete)

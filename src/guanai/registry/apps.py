@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RegistryConfig(AppConfig):
     name = "guanai.registry"
     verbose_name = _("人员档案")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -116,3 +116,10 @@ def screening_found(area: str, period: Period, category: str | None = None) -> i
         area_filter("village", area), campaign__start_date__lte=period.end, campaign__end_date__gte=period.start,
     ).values_list("counts", flat=True)
     return sum(int(n) for counts in reports for key, n in counts.items() if category in (None, key))
+
+
+@metric("persons_at_risk", "风险人员", "人", ("level", "category"))
+def persons_at_risk(area: str, period: Period, level: str = "red", category: str | None = None) -> int:
+    """Persons on file whose current assessment (as of today) has the given level."""
+    return _persons_on_file(area, period, category).filter(
+        assessments__is_current=True, assessments__level=level).distinct().count()

@@ -1,0 +1,22 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AreaTally(models.Model):
+    """A metric's current value for one village, kept so that dashboards of a city or
+    province sum a few thousand rows instead of counting a million records.
+
+    Values are written only by ``stats.tallies.refresh_villages``, which asks the
+    metric functions themselves, so a tally and its metric cannot disagree.
+    """
+
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    area_path = "area"
+    personal_data = False
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "area"], name="one_tally_per_key_and_area")]
