@@ -17,6 +17,7 @@ from guanai.areas.scoping import may_see_area, scope_queryset, user_role
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
 from guanai.core.db import prefix_q
+from guanai.stats.tallies import refresh_villages
 from guanai.textproc import idcard
 from guanai.textproc.pinyin import is_pinyin_query, normalize_query, pinyin_keys
 
@@ -146,7 +147,10 @@ def set_categories(person: Person, categories: list[str]) -> None:
     wanted = {c for c in categories if c in cat.CATEGORY_LABELS}
     existing = set(person.categories.values_list("category", flat=True))
     PersonCategory.objects.filter(person=person, category__in=existing - wanted).delete()
-    PersonCategory.objects.bulk_create([PersonCategory(person=person, category=c) for c in sorted(wanted - existing)])
+    added = [PersonCategory(person=person, category=c) for c in sorted(wanted - existing)]
+    if added:
+        PersonCategory.objects.bulk_create(added)
+        refresh_villages([person.area_id])  # bulk_create sends no signal
 
 
 @transaction.atomic
