@@ -103,6 +103,7 @@ def _flush(ctx: DemoContext, batch: list) -> None:
 
                 assessments.append(RiskAssessment(person=person, assessed_on=today - timedelta(days=rng.randint(1, 300)),
                                                   flags=flags, level=risk_level(scores, flags), **scores))
+                person.current_risk = assessments[-1].level
         if extra.get("elder"):
             elders.append(ElderProfile(person=person, living=rng.choice(["alone", "spouse", "children"]),
                                        children_count=rng.randint(0, 4), self_care=rng.choice(["full", "full", "partial", "none"]),
@@ -111,6 +112,7 @@ def _flush(ctx: DemoContext, batch: list) -> None:
     ChildProfile.objects.bulk_create(children, batch_size=2000)
     ElderProfile.objects.bulk_create(elders, batch_size=2000)
     RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
+    Person.objects.bulk_update([p for p, _c, _e in batch if p.current_risk], ["current_risk"], batch_size=2000)
     batch.clear()
 
 

@@ -61,6 +61,7 @@ def merge_persons(*, user, keep: Person, duplicate: Person) -> Person:
     latest = keep.assessments.order_by("-assessed_on", "-id").first()
     if latest is not None:
         RiskAssessment.objects.filter(pk=latest.pk).update(is_current=True)
+        keep.current_risk = latest.level
     for profile_model in (ChildProfile, ElderProfile):
         if not profile_model.objects.filter(person=keep).exists():
             profile_model.objects.filter(person=duplicate).update(person=keep)

@@ -41,9 +41,12 @@ class Person(models.Model):
     id_number_encrypted = models.TextField(_("身份证号（加密）"), blank=True, editable=False)
     id_number_hash = models.CharField(_("身份证号检索码"), max_length=64, blank=True, db_index=True, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
-    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
     area = models.ForeignKey("areas.Area", verbose_name=_("所在村（社区）"), on_delete=models.PROTECT,
                              related_name="persons")
+    # The level of the current risk assessment, written only by services.assess_risk
+    # (and merges), so that lists filter on it without joining the assessments.
+    current_risk = models.CharField(_("当前风险等级"), max_length=8, blank=True, editable=False)
     address = models.CharField(_("现住址"), max_length=200, blank=True)
     hukou_registered = models.BooleanField(_("有户籍"), default=True)
     hukou_place = models.CharField(_("户籍所在地"), max_length=200, blank=True)
@@ -73,6 +76,7 @@ class Person(models.Model):
             # Lists filter on status, range over the area code and sort by name:
             # this index serves the filter, the range and the order at once.
             models.Index(fields=["status", "area", "name"]),
+            models.Index(fields=["current_risk", "status", "area"]),
             models.Index(fields=["name"]),
         ]
 

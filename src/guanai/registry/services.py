@@ -187,19 +187,23 @@ def search_persons(user, query: str = "", *, area: str | None = None, category: 
     if q:
         if len(q) in (15, 18) and q[:-1].isdigit():
             qs = qs.filter(id_number_hash=id_lookup_hash(q) or "-")
-        elif q.isdigit():
-            qs = qs.filter(prefix_q("phone", q))
-        elif is_pinyin_query(q):
-            qs = qs.filter(prefix_q("pinyin_full", q) | prefix_q("pinyin_initials", q))
         else:
-            qs = qs.filter(prefix_q("name", query.strip()))
+            if q.isdigit():
+                match = prefix_q("phone", q)
+            elif is_pinyin_query(q):
+                match = prefix_q("pinyin_full", q) | prefix_q("pinyin_initials", q)
+            else:
+                match = prefix_q("name", query.strip())
+            # As a subquery the name/pinyin/phone index drives the search; inline,
+            # the planner would walk the whole area's rows and test each.
+            qs = qs.filter(pk__in=Person.objects.filter(match).values("pk"))
     if area:
         low, high = codes.subtree_bounds(area)
         qs = qs.filter(area__gte=low, area__lt=high)
     if category:
         qs = qs.filter(categories__category=category)
     if risk:
-        qs = qs.filter(assessments__is_current=True, assessments__level=risk)
+        qs = qs.filter(current_risk=risk)
     if status:
         qs = qs.filter(status=status)
     return qs
@@ -236,8 +240,12 @@ def assess_risk(*, user, person: Person, assessed_on: date, scores: dict[str, in
     known = {code for code, _l in RiskAssessment.FLAGS}
     flags = [f for f in flags if f in known]
     RiskAssessment.objects.filter(person=person, is_current=True).update(is_current=False)
-    return RiskAssessment.objects.create(person=person, assessed_on=assessed_on, flags=flags, note=note,
-                                         level=risk_level(scores, flags), assessor=user, **scores)
+    assessment = RiskAssessment.objects.create(person=person, assessed_on=assessed_on, flags=flags, note=note,
+                                               level=risk_level(scores, flags), assessor=user, **scores)
+    Person.objects.filter(pk=person.pk).update(current_risk=assessment.level)
+    person.current_risk = assessment.level
+    refresh_villages([person.area_id])
+    return assessment
 
 
 def without_effective_guardianship(user) -> QuerySet:
@@ -246,12 +254,19 @@ def without_effective_guardianship(user) -> QuerySet:
     return search_persons(user).filter(child_profile__guardianship_rating__in=weak)
 
 
+def sixteenth_birthday_cutoff(day: date, within_days: int = 90) -> date:
+    """Children born on or before this date turn 16 by ``day + within_days``."""
+    limit = day + timedelta(days=within_days)
+    try:
+        return limit.replace(year=limit.year - 16)
+    except ValueError:  # 29 February
+        return limit.replace(year=limit.year - 16, day=28)
+
+
 def about_to_age_out(user, *, today: date | None = None, within_days: int = 90) -> QuerySet:
     """Left-behind children who turn 16 within ``within_days``: to be exited."""
-    today = today or date.today()
-    limit = today + timedelta(days=within_days)
-    born_before = date(limit.year - 16, limit.month, min(limit.day, 28))
-    return search_persons(user, category=cat.LEFT_BEHIND_CHILD).filter(birth_date__lte=born_before)
+    cutoff = sixteenth_birthday_cutoff(today or date.today(), within_days)
+    return search_persons(user, category=cat.LEFT_BEHIND_CHILD).filter(birth_date__lte=cutoff)
 
 
 def ensure_child_profile(person: Person) -> ChildProfile:

@@ -121,5 +121,220 @@ def screening_found(area: str, period: Period, category: str | None = None) -> i
 @metric("persons_at_risk", "风险人员", "人", ("level", "category"))
 def persons_at_risk(area: str, period: Period, level: str = "red", category: str | None = None) -> int:
     """Persons on file whose current assessment (as of today) has the given level."""
-    return _persons_on_file(area, period, category).filter(
-        assessments__is_current=True, assessments__level=level).distinct().count()
+    return _persons_on_file(area, period, category).filter(current_risk=level).count()
+
+
+# --- care -----------------------------------------------------------------------
+# Visits, aid, follow-up coverage and activities (guanai.care). Coverage and the
+# due counts are states "as of" the period's last day, or today when it is not over.
+
+def _as_of(period: Period):
+    from django.utils import timezone
+
+    return min(period.end, timezone.localdate())
+
+
+def _person_in_category(category: str, person_ref: str = "person", household_ref: str | None = "household"):
+    """Exists: the referenced person (or a member of the referenced household) has ``category``."""
+    from django.db.models import Exists, OuterRef
+
+    from guanai.registry.models import PersonCategory
+
+    match = Q(person=OuterRef(person_ref))
+    if household_ref:
+        match |= Q(person__household=OuterRef(household_ref))
+    return Exists(PersonCategory.objects.filter(match, category=category))
+
+
+def _visits(area: str, period: Period, category: str | None = None):
+    from guanai.care.models import Visit
+
+    qs = Visit.objects.filter(area_filter("area", area), visit_date__gte=period.start, visit_date__lte=period.end)
+    if category:
+        qs = qs.filter(_person_in_category(category))
+    return qs
+
+
+@metric("visits", "走访慰问", "次", ("category",))
+def visits(area: str, period: Period, category: str | None = None) -> int:
+    """Visits dated in the period (to a person, or a household with a person of the category)."""
+    return _visits(area, period, category).count()
+
+
+def _persons_of(area: str, category: str | None = None):
+    from django.db.models import Exists, OuterRef
+
+    from guanai.registry.models import Person, PersonCategory
+
+    qs = Person.objects.filter(area_filter("area", area))
+    if category:
+        qs = qs.filter(Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category=category)))
+    return qs
+
+
+@metric("persons_visited", "走访对象", "人", ("category",))
+def persons_visited(area: str, period: Period, category: str | None = None) -> int:
+    """Distinct persons visited in the period, in person or through a visit to their household."""
+    from django.db.models import Exists, OuterRef
+
+    visited = _visits(area, period).filter(Q(person=OuterRef("pk")) | Q(household=OuterRef("household")))
+    return _persons_of(area, category).filter(Exists(visited)).count()
+
+
+@metric("persons_due_visit", "应走访人数", "人", ("category",))
+def persons_due_visit(area: str, period: Period, category: str | None = None) -> int:
+    """Persons under a follow-up rule whose first-visit deadline had passed (care.followup)."""
+    from guanai.care import followup
+
+    return _persons_of(area, category).filter(followup.should_be_visited_q(_as_of(period))).count()
+
+
+@metric("persons_visited_in_time", "按期走访人数", "人", ("category",))
+def persons_visited_in_time(area: str, period: Period, category: str | None = None) -> int:
+    """Of the persons due, those visited within the interval their rules allow."""
+    from guanai.care import followup
+
+    day = _as_of(period)
+    return _persons_of(area, category).filter(followup.should_be_visited_q(day)).filter(
+        followup.covered_q(day)).count()
+
+
+@metric("visit_coverage", "走访覆盖率", "%", ("category",))
+def visit_coverage(area: str, period: Period, category: str | None = None) -> float:
+    """Visited within the interval / should have been visited, in percent (0 when nobody was due)."""
+    due = persons_due_visit(area, period, category)
+    if not due:
+        return 0.0
+    return round(100 * persons_visited_in_time(area, period, category) / due, 1)
+
+
+def _aid(area: str, period: Period, kind: str, category: str | None = None):
+    from guanai.care.models import AidItem
+
+    qs = AidItem.objects.filter(area_filter("area", area), kind=kind, given_on__gte=period.start,
+                                given_on__lte=period.end)
+    if category:
+        qs = qs.filter(_person_in_category(category, "visit__person", "visit__household"))
+    return qs
+
+
+@metric("aid_cash_yuan", "发放慰问金", "元", ("category",))
+def aid_cash_yuan(area: str, period: Period, category: str | None = None) -> Decimal:
+    return _aid(area, period, "cash", category).aggregate(n=Sum("value_yuan"))["n"] or Decimal(0)
+
+
+@metric("aid_goods_value_yuan", "发放物资折款", "元", ("kind", "category"))
+def aid_goods_value_yuan(area: str, period: Period, kind: str | None = None, category: str | None = None) -> Decimal:
+    """Value of goods handed out at visits; ``kind`` is the item as written (大米, 食用油 ...)."""
+    qs = _aid(area, period, "goods", category)
+    if kind:
+        qs = qs.filter(description=kind)
+    return qs.aggregate(n=Sum("value_yuan"))["n"] or Decimal(0)
+
+
+def _activities(area: str, period: Period, kind: str | None = None):
+    from guanai.care.models import Activity
+
+    qs = Activity.objects.filter(area_filter("area", area), held_on__gte=period.start, held_on__lte=period.end)
+    if kind:
+        by_label = {str(label): code for code, label in Activity.KIND_CHOICES}
+        qs = qs.filter(kind=by_label.get(kind, kind))
+    return qs
+
+
+@metric("activities", "开展活动", "场", ("kind",))
+def activities(area: str, period: Period, kind: str | None = None) -> int:
+    return _activities(area, period, kind).count()
+
+
+@metric("activity_participants", "活动参与群众", "人次", ("kind",))
+def activity_participants(area: str, period: Period, kind: str | None = None) -> int:
+    return _activities(area, period, kind).aggregate(n=Sum("participants_count"))["n"] or 0
+
+
+@metric("activity_beneficiaries", "活动受益人数", "人", ("kind",))
+def activity_beneficiaries(area: str, period: Period, kind: str | None = None) -> int:
+    return _activities(area, period, kind).aggregate(n=Sum("beneficiaries_count"))["n"] or 0
+
+
+@metric("activity_volunteers", "活动参与志愿者", "人次", ("kind",))
+def activity_volunteers(area: str, period: Period, kind: str | None = None) -> int:
+    return _activities(area, period, kind).aggregate(n=Sum("volunteers_count"))["n"] or 0
+
+
+@metric("activity_consultations", "活动咨询人数", "人次", ("kind",))
+def activity_consultations(area: str, period: Period, kind: str | None = None) -> int:
+    return _activities(area, period, kind).aggregate(n=Sum("consultations_count"))["n"] or 0
+
+
+@metric("activity_funds_yuan", "活动投入资金", "元", ("kind",))
+def activity_funds_yuan(area: str, period: Period, kind: str | None = None) -> Decimal:
+    return _activities(area, period, kind).aggregate(n=Sum("funds_yuan"))["n"] or Decimal(0)
+
+
+# --- protection -----------------------------------------------------------------
+# Mandatory reports and their cases (guanai.protection). "Open" and "late" are
+# states at the period's end, or now when the period is not over.
+
+def _cutoff(period: Period):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    end = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
+    return min(end, timezone.now())
+
+
+def _period_bounds(period: Period):
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    return (timezone.make_aware(datetime.combine(period.start, time.min)),
+            timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min)))
+
+
+def _cases(area: str, situation: str | None = None):
+    from guanai.protection.models import Case
+
+    qs = Case.objects.filter(area_filter("area", area))
+    return qs.filter(situation=situation) if situation else qs
+
+
+@metric("cases_opened", "受理强制报告", "件", ("situation",))
+def cases_opened(area: str, period: Period, situation: str | None = None) -> int:
+    start, end = _period_bounds(period)
+    return _cases(area, situation).filter(reported_at__gte=start, reported_at__lt=end).count()
+
+
+@metric("cases_closed", "保护个案结案", "件", ("situation",))
+def cases_closed(area: str, period: Period, situation: str | None = None) -> int:
+    start, end = _period_bounds(period)
+    return _cases(area, situation).filter(closed_at__gte=start, closed_at__lt=end).count()
+
+
+@metric("cases_open", "在办保护个案", "件", ("situation",))
+def cases_open(area: str, period: Period, situation: str | None = None) -> int:
+    from guanai.protection.models import Case
+
+    return _cases(area, situation).filter(Case.open_at_q(_cutoff(period))).count()
+
+
+@metric("case_steps_late", "逾期处置环节", "个", ("situation",))
+def case_steps_late(area: str, period: Period, situation: str | None = None) -> int:
+    """Steps past their time limit and not done, of cases still open, at the period's end (or now)."""
+    from guanai.protection.models import CaseStep
+
+    qs = CaseStep.objects.filter(area_filter("area", area)).filter(CaseStep.late_at_q(_cutoff(period)))
+    if situation:
+        qs = qs.filter(case__situation=situation)
+    return qs.count()
+
+
+@metric("children_aging_out", "即将年满16周岁的留守儿童", "人", ("within_days",))
+def children_aging_out(area: str, period: Period, within_days: int = 90) -> int:
+    """Left-behind children on file who turn 16 within ``within_days`` after the period's end."""
+    from guanai.registry.services import sixteenth_birthday_cutoff
+
+    cutoff = sixteenth_birthday_cutoff(period.end, within_days)
+    return _persons_on_file(area, period, "left_behind_child").filter(birth_date__lte=cutoff).count()

@@ -12,10 +12,13 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import area_filter
+
+from guanai.tasks import task
 
 from .metrics import compute
 from .models import AreaTally
@@ -28,6 +31,7 @@ TALLIES: dict[str, tuple[str, dict]] = {
     "persons_registered:child_in_difficulty": ("persons_registered", {"category": "child_in_difficulty"}),
     "children_without_guardianship": ("children_without_guardianship", {}),
     "persons_at_risk:red": ("persons_at_risk", {"level": "red"}),
+    "children_aging_out": ("children_aging_out", {}),
 }
 
 
@@ -52,8 +56,25 @@ def refresh_all() -> None:
         refresh_villages(codes_[start:start + 500])
 
 
-def refresh_on_commit(village_code: str) -> None:
-    transaction.on_commit(lambda: refresh_villages([village_code]))
+@task()
+def refresh_all_task() -> None:
+    refresh_all()
+
+
+_refresh_requested_on: date | None = None
+
+
+def ensure_fresh() -> None:
+    """Figures that depend on the date (children turning 16) go stale overnight: the
+    first dashboard of a new day asks the worker to recompute every village."""
+    global _refresh_requested_on
+    today = date.today()
+    if _refresh_requested_on == today:
+        return
+    newest = AreaTally.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    if newest is not None and timezone.localdate(newest) < today:
+        refresh_all_task.enqueue()
+    _refresh_requested_on = today
 
 
 def tally(area: str | None, key: str) -> int:

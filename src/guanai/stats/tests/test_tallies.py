@@ -34,3 +34,18 @@ def test_home_cards_show_the_tallies(client_for, users):
     body = client_for("county").get("/").content.decode()
     expected = metrics.compute("persons_registered", "990101000000", _today())
     assert f'data-card="在册人员">{expected}<' in body
+
+
+def test_stale_tallies_are_recomputed_on_the_first_dashboard_of_a_day(users, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanai.stats import tallies
+    from guanai.stats.models import AreaTally
+
+    AreaTally.objects.update(updated_at=timezone.now() - timedelta(days=1), value=0)
+    tallies._refresh_requested_on = None
+    client_for("county").get("/")  # the immediate task backend runs the refresh at once
+    assert tally("990101000000", "persons_registered") == metrics.compute("persons_registered", "990101000000", _today())
+    assert AreaTally.objects.filter(updated_at__date__lt=date.today()).count() == 0
