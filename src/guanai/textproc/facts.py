@@ -132,15 +132,16 @@ _APPROX_SUFFIX = r"以上|左右|以下"
 
 # Measure words, longest first so that 人次 wins over 人.
 MEASURE_WORDS = (
-    "平方公里", "平方米", "人次", "户次", "公里",
+    "平方公里", "平方米", "人次", "户次", "场次", "公里",
     "人", "户", "名", "次", "只", "册", "本", "座", "亩", "所", "个", "家", "件",
     "套", "份", "场", "期", "间", "株", "袋", "桶", "床", "箱",
-    "位", "项", "条", "辆", "台", "头", "处", "棵", "批",
+    "位", "项", "条", "辆", "台", "头", "处", "棵", "批", "对",
 )
 # A measure word followed by these is part of another word (3个月 is a duration).
 _NOT_MEASURE_BEFORE = {
     "个": "月", "次": "日", "名": "单", "本": "地市县人", "家": "庭长属",
     "场": "所", "户": "籍口", "人": "民", "期": "间", "元": "旦宵",
+    "对": "0123456789一二三四五六七八九十象应照接于",  # 1对1 is a way of helping; 3对象 no pair
 }
 
 _FIGURE_RE = re.compile(
@@ -205,6 +206,7 @@ _INNER_TAGS = {"a", "b"}
 _DOMAIN_WORDS = {
     "建档立卡", "留守", "孤寡", "困难", "困境", "特困", "残疾", "贫困", "空巢", "高龄",
     "低保", "五保", "独居", "失能", "失独", "散居", "单亲", "收入", "劳务", "计生",
+    "主任",  # jieba tags it b: 儿童主任186名
 }
 # Words jieba tags as nouns that are not what a figure counts.
 _NOT_SUBJECT = {

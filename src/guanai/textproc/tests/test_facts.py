@@ -287,3 +287,16 @@ def test_sample_counts_and_dates(sample_facts):
 def test_sample_is_read_without_normalising_too():
     facts = extract_facts(SAMPLE.read_text(encoding="utf-8"))
     assert len(facts) > 60
+
+
+# --- measure words of care-work briefings (found ingesting the archive) -----
+
+
+def test_session_and_pair_counts_and_the_child_director():
+    assert figures("开展活动126场次，新增结对206对。") == [
+        ("quantity", 126, "场次", "", ""), ("quantity", 206, "对", "", ""),
+    ]
+    # 1对1 is a way of helping, not a pair counted.
+    assert figures("坚持1对1帮扶。") == []
+    # jieba tags 主任 as a modifier; the child director is still what is counted.
+    assert only("配备儿童主任186名", "quantity").subject == "儿童主任"
