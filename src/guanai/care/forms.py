@@ -1,0 +1,191 @@
+"""Forms of the care pages: they parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from guanai.accounts import roles
+from guanai.accounts.models import User
+from guanai.areas import codes
+from guanai.areas.models import Area
+from guanai.areas.scoping import scope_queryset
+from guanai.coordination.models import MemberUnit
+from guanai.registry import categories as cat
+
+from .models import Activity, CareHome, Helper, Visit
+
+DATE = {"type": "date"}
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, as the registry's forms do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.HiddenInput)):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+def area_choices(user, levels=(codes.VILLAGE,), limit: int = 3000) -> list[tuple[str, str]]:
+    areas = scope_queryset(Area.objects.filter(level__in=levels), user).select_related("parent")[:limit]
+    return [(a.code, f"{a.parent.name if a.parent else ''}{a.name}") for a in areas]
+
+
+def usable_units(user):
+    """Member units of the user's subtree, and of the areas above it (a city's units serve its villages)."""
+    ancestors = []
+    code = user.area_id
+    while code:
+        ancestors.append(code)
+        code = codes.parent_code(code)
+    units = scope_queryset(MemberUnit.objects.all(), user) | MemberUnit.objects.filter(area_id__in=ancestors)
+    if user.role == roles.UNIT and not user.is_superuser:
+        units = MemberUnit.objects.filter(pk=user.unit_id)
+    return units.distinct().order_by("area_id", "-is_lead", "name")
+
+
+class VisitForm(StyledForm):
+    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    visit_date = forms.DateField(label="走访日期", widget=forms.DateInput(attrs=DATE),
+                                 error_messages={"required": "请填写走访日期", "invalid": "请输入有效日期，如 2026-05-03"})
+    mode = forms.ChoiceField(label="走访方式", choices=Visit.MODE_CHOICES, initial=Visit.HOME,
+                             error_messages={"required": "请选择走访方式", "invalid_choice": "请选择走访方式"})
+    findings = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    needs = forms.CharField(label="困难和需求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    risk_level = forms.ChoiceField(label="风险再评估", required=False, choices=[("", "不变")] + Visit.RISK_CHOICES)
+    next_visit_on = forms.DateField(label="下次走访日期", required=False, widget=forms.DateInput(attrs=DATE),
+                                    help_text="按回访规则预填，可修改",
+                                    error_messages={"invalid": "请输入有效日期，如 2026-05-03"})
+    other_visitors = forms.CharField(label="同行人员", required=False, max_length=200)
+
+
+def aid_rows_from(post) -> list[dict]:
+    """The aid rows of the visit form (parallel lists), without the empty ones."""
+    columns = [post.getlist(f"aid_{name}") for name in ("kind", "description", "quantity", "unit", "value")]
+    rows = []
+    for kind, description, quantity, unit, value in zip(*columns, strict=False):
+        if not any(x.strip() for x in (description, quantity, unit, value)):
+            continue
+        rows.append({"kind": kind, "description": description, "quantity": quantity, "unit": unit, "value_yuan": value})
+    return rows
+
+
+def material_rows_from(post) -> list[dict]:
+    columns = [post.getlist(f"material_{name}") for name in ("item", "quantity", "unit")]
+    return [{"item": item, "quantity": quantity, "unit": unit}
+            for item, quantity, unit in zip(*columns, strict=False) if any(x.strip() for x in (item, quantity, unit))]
+
+
+class HelperForm(StyledForm):
+    name = forms.CharField(label="姓名", max_length=50)
+    kind = forms.ChoiceField(label="类型", choices=Helper.KIND_CHOICES)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    area = forms.ChoiceField(label="服务区域")
+    unit = forms.ModelChoiceField(label="所属成员单位", queryset=MemberUnit.objects.none(), required=False,
+                                  empty_label="（无）")
+    account = forms.ModelChoiceField(label="志愿者登录账号", queryset=User.objects.none(), required=False,
+                                     empty_label="（无）", help_text="关联后，志愿者登录即可看到自己的结对对象")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices(user, (codes.CITY, codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE))
+        self.fields["unit"].queryset = usable_units(user)
+        volunteers = User.objects.filter(role=roles.VOLUNTEER, is_active=True, helper__isnull=True)
+        if user.area_id:
+            low, high = codes.subtree_bounds(user.area_id)
+            volunteers = volunteers.filter(area__gte=low, area__lt=high)
+        self.fields["account"].queryset = volunteers.order_by("username")
+
+
+class PairingForm(StyledForm):
+    helper = forms.ModelChoiceField(label="帮扶人", queryset=Helper.objects.none(),
+                                    error_messages={"required": "请选择帮扶人"})
+    start_date = forms.DateField(label="结对日期", widget=forms.DateInput(attrs=DATE),
+                                 error_messages={"required": "请填写结对日期", "invalid": "请输入有效日期"})
+    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs=DATE),
+                               help_text="长期结对可不填", error_messages={"invalid": "请输入有效日期"})
+    note = forms.CharField(label="帮扶内容", max_length=200, required=False)
+
+    def __init__(self, *args, helpers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["helper"].queryset = helpers.filter(active=True)
+
+
+class ActivityForm(StyledForm):
+    title = forms.CharField(label="活动名称", max_length=100)
+    kind = forms.ChoiceField(label="活动类型", choices=Activity.KIND_CHOICES)
+    held_on = forms.DateField(label="活动日期", widget=forms.DateInput(attrs=DATE),
+                              error_messages={"required": "请填写活动日期", "invalid": "请输入有效日期"})
+    area = forms.ChoiceField(label="所在区划")
+    place = forms.CharField(label="活动地点", max_length=100, required=False)
+    organisers = forms.ModelMultipleChoiceField(label="组织单位", queryset=MemberUnit.objects.none(), required=False,
+                                                widget=forms.CheckboxSelectMultiple)
+    volunteers_count = forms.IntegerField(label="参与志愿者（人）", initial=0, required=False,
+                                          widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    participants_count = forms.IntegerField(label="参与群众（人次）", initial=0, required=False,
+                                            widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    beneficiaries_count = forms.IntegerField(label="受益人数（人）", initial=0, required=False,
+                                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    consultations_count = forms.IntegerField(label="咨询人数（人次）", initial=0, required=False,
+                                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    funds_yuan = forms.DecimalField(label="投入资金（元）", initial=0, required=False, max_digits=12, decimal_places=2,
+                                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
+    description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices(user, (codes.CITY, codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE))
+        self.fields["organisers"].queryset = usable_units(user)
+        if user.area_id:
+            self.fields["area"].initial = user.area_id
+        self.fields["held_on"].initial = timezone.localdate()
+
+
+class CareHomeForm(StyledForm):
+    name = forms.CharField(label="名称", max_length=100)
+    kind = forms.ChoiceField(label="类型", choices=CareHome.KIND_CHOICES)
+    area = forms.ChoiceField(label="所在区划")
+    sponsor_unit = forms.ModelChoiceField(label="共建单位", queryset=MemberUnit.objects.none(), required=False,
+                                          empty_label="（无）")
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    opened_on = forms.DateField(label="建成日期", required=False, widget=forms.DateInput(attrs=DATE),
+                                error_messages={"invalid": "请输入有效日期"})
+    manager = forms.CharField(label="负责人", max_length=50, required=False)
+    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices(user, (codes.TOWNSHIP, codes.VILLAGE))
+        self.fields["sponsor_unit"].queryset = usable_units(user)
+
+
+class InspectionForm(StyledForm):
+    inspected_on = forms.DateField(label="检查日期", widget=forms.DateInput(attrs=DATE),
+                                   error_messages={"required": "请填写检查日期", "invalid": "请输入有效日期"})
+    notes = forms.CharField(label="问题和整改意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for code, label in items:
+            self.fields[f"item_{code}"] = forms.ChoiceField(
+                label=label, choices=[("1", "达标"), ("0", "未达标")], widget=forms.RadioSelect,
+                error_messages={"required": f"请选择“{label}”是否达标"})
+        self.fields["inspected_on"].initial = timezone.localdate()
+        self.order_fields(["inspected_on"] + [f"item_{code}" for code, _label in items] + ["notes"])
+
+    def results(self) -> dict[str, bool]:
+        return {code: self.cleaned_data[f"item_{code}"] == "1" for code, _label in self.items}
+
+
+CATEGORY_FILTER = [("", "全部类别")] + cat.CATEGORY_CHOICES
+
