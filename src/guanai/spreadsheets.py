@@ -32,6 +32,7 @@ class Table:
     header_row: int  # Excel row number of the header
     header_labels: list[str]
     rows: Iterator[tuple[int, list]]  # (Excel row number, cell values)
+    total_rows: int | None = None  # rows in the sheet (header included) when known
 
     def record(self, values: list) -> dict:
         return {field: (values[idx] if idx < len(values) else None) for field, idx in self.columns.items()}
@@ -46,22 +47,43 @@ def _decode_csv(data: bytes) -> str:
     raise SpreadsheetError("CSV文件编码无法识别，请另存为UTF-8编码后重试")
 
 
-def iter_raw_rows(path: str | Path) -> Iterator[tuple[int, list]]:
-    """Every row of the first sheet as (Excel row number, values)."""
+def visible_sheets(path: str | Path) -> list[int]:
+    """Indexes of the visible worksheets of a workbook ([0] for a CSV file)."""
+    path = Path(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES - {".csv"}:
+        return [0]
+    try:
+        metadata = CalamineWorkbook.from_path(str(path)).sheets_metadata
+    except Exception as exc:
+        raise SpreadsheetError(f"无法读取表格文件：{exc}") from exc
+    indexes = [i for i, m in enumerate(metadata)
+               if "Hidden" not in str(m.visible) and "WorkSheet" in str(m.typ)]
+    return indexes or [0]
+
+
+def iter_raw_rows(path: str | Path, sheet: int = 0) -> Iterator[tuple[int, list]]:
+    """Every row of a sheet (the first by default) as (Excel row number, values)."""
+    yield from _open_rows(path, sheet)[1]
+
+
+def _open_rows(path: str | Path, sheet: int = 0) -> tuple[int | None, Iterator[tuple[int, list]]]:
+    """(number of rows when known, iterator of rows); raises SpreadsheetError."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise SpreadsheetError(f"不支持的文件类型“{suffix or path.name}”，请上传 .xlsx、.xls 或 .csv 文件")
     if suffix == ".csv":
         text = _decode_csv(path.read_bytes())
-        for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-            yield number, row
-        return
+        return None, enumerate(csv.reader(io.StringIO(text)), start=1)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        worksheet = workbook.get_sheet_by_index(sheet)
     except Exception as exc:  # calamine raises several types for a damaged file
         raise SpreadsheetError(f"无法读取表格文件：{exc}") from exc
+    return worksheet.height, _sheet_rows(worksheet)
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
     merged = _merged_fill_map(sheet)
     carried: dict = {}  # top-left value of each merged block seen so far
     first_row = sheet.start[0] if sheet.start else 0
@@ -100,9 +122,9 @@ def _fill_merged(values: list, row_index: int, merged, carried: dict) -> None:
                     values[col] = value
 
 
-def open_table(path: str | Path, synonyms: dict[str, list[str]], required: set[str]) -> Table:
+def open_table(path: str | Path, synonyms: dict[str, list[str]], required: set[str], sheet: int = 0) -> Table:
     """Find the header row and map it; raise SpreadsheetError naming missing columns."""
-    rows = iter_raw_rows(path)
+    total_rows, rows = _open_rows(path, sheet)
     best = None
     for _ in range(HEADER_SEARCH_ROWS):
         try:
@@ -115,7 +137,7 @@ def open_table(path: str | Path, synonyms: dict[str, list[str]], required: set[s
             if field and field not in columns:
                 columns[field] = idx
         if required <= set(columns):
-            return Table(columns, number, [str(v or "") for v in values], rows)
+            return Table(columns, number, [str(v or "") for v in values], rows, total_rows)
         if best is None or len(columns) > len(best[1]):
             best = (number, columns)
     labels = {field: names[0] for field, names in synonyms.items()}
