@@ -1,0 +1,132 @@
+"""Highlights and excerpts of a briefing, read from the records themselves.
+
+Each function is guarded: when the app that keeps those records is not
+installed (or has no such model yet) it returns nothing and the briefing
+simply has no such passage. No figures come from here (figures are facts):
+a highlight says what was done, where and when, and names no person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from guanai.areas import codes
+from guanai.areas.models import Area
+from guanai.areas.scoping import area_filter
+from guanai.registry.categories import CATEGORY_LABELS
+from guanai.stats.periods import Period
+
+
+@dataclass
+class Highlight:
+    day: date
+    place: str
+    text: str  # one or two sentences, no figures
+
+
+def place_name(code: str, base_code: str) -> str:
+    """The names of the levels between ``base_code`` (exclusive) and ``code``: 西山县石桥镇前进村."""
+    chain = []
+    node = code
+    while node and node != base_code:
+        chain.append(node)
+        node = codes.parent_code(node)
+    names = dict(Area.objects.filter(code__in=chain).values_list("code", "name"))
+    return "".join(names.get(c, "") for c in reversed(chain))
+
+
+def _first_sentence_without_figures(text: str) -> str:
+    from guanai.textproc.facts import extract_facts
+
+    sentence = (text or "").strip().replace("\n", "").split("。")[0].strip()
+    if not sentence or len(sentence) > 120:
+        return ""
+    if any(f.kind != "date" for f in extract_facts(sentence)) or any(ch.isdigit() for ch in sentence):
+        return ""
+    return sentence + "。"
+
+
+def notable_activities(area_code: str, period: Period, limit: int = 3) -> list[Highlight]:
+    """The period's activities that reached the most people."""
+    try:
+        from guanai.care.models import Activity
+    except ImportError:
+        return []
+    activities = (Activity.objects.filter(area_filter("area", area_code), held_on__gte=period.start,
+                                          held_on__lte=period.end)
+                  .prefetch_related("organisers").order_by("-beneficiaries_count", "-participants_count", "held_on", "pk")[:limit])
+    result = []
+    for activity in activities:
+        place = place_name(activity.area_id, area_code)
+        organisers = "、".join(unit.name for unit in activity.organisers.all()[:3])
+        title = activity.title.strip("。 ")
+        if not title.endswith(("活动", "仪式", "培训", "会", "行动", "赛", "节", "日")):
+            title += f"{activity.get_kind_display()}活动"
+        where = f"在{place}" if place else ""
+        who = f"{organisers}{where}" or "相关部门"
+        text = f"{activity.held_on.month}月{activity.held_on.day}日，{who}举办{title}"
+        if activity.place and activity.place not in text:
+            text += f"，活动地点为{activity.place}"
+        text += "。" + _first_sentence_without_figures(activity.description)
+        result.append(Highlight(activity.held_on, place, text))
+    return result
+
+
+def notable_visits(area_code: str, period: Period, limit: int = 2) -> list[Highlight]:
+    """Visits of the period that brought help in goods, described without names."""
+    try:
+        from django.db.models import Sum
+
+        from guanai.care.models import AidItem, Visit
+    except ImportError:
+        return []
+    visits = (Visit.objects.filter(area_filter("area", area_code), visit_date__gte=period.start,
+                                   visit_date__lte=period.end, aid_items__kind=AidItem.GOODS)
+              .annotate(aid_total=Sum("aid_items__value_yuan")).order_by("-aid_total", "visit_date", "pk")[:limit])
+    result = []
+    for visit in visits:
+        goods = list(dict.fromkeys(visit.aid_items.filter(kind=AidItem.GOODS).values_list("description", flat=True)))
+        categories = []
+        if visit.person_id:
+            categories = list(visit.person.categories.values_list("category", flat=True))
+        whom = CATEGORY_LABELS.get(categories[0], "困难群众") if categories else "困难群众"
+        place = place_name(visit.area_id, area_code)
+        mode = "入户走访" if visit.mode == Visit.HOME else f"{visit.get_mode_display()}走访"
+        text = (f"{visit.visit_date.month}月{visit.visit_date.day}日，工作人员到{place or '辖区'}{mode}{whom}家庭，"
+                f"送去{'、'.join(goods[:3])}等慰问物品，了解生活、学习情况和实际困难。")
+        result.append(Highlight(visit.visit_date, place, text))
+    return result
+
+
+def unit_report_excerpts(area_code: str, period: Period, limit: int = 5) -> list[tuple[str, str]]:
+    """(unit name, excerpt) from the member units' reports of the period, when the
+    coordination app keeps them (``UnitReport`` with a narrative)."""
+    try:
+        from guanai.coordination import models as coordination
+    except ImportError:
+        return []
+    report_model = getattr(coordination, "UnitReport", None)
+    if report_model is None:
+        return []
+    excerpts = []
+    try:
+        reports = report_model.objects.filter(area_filter(getattr(report_model, "area_path", "area"), area_code))
+        field_names = {f.name for f in report_model._meta.get_fields()}
+        if "period_key" in field_names:
+            reports = reports.filter(period_key=period.key)
+        elif "period" in field_names:
+            reports = reports.filter(period__key=period.key) if hasattr(report_model, "period") else reports
+        if "status" in field_names:
+            reports = reports.filter(status__in=["approved", "submitted"])
+        for report in reports.select_related("unit")[: limit * 3]:
+            narrative = next((getattr(report, name) for name in ("narrative", "summary", "text", "content")
+                              if getattr(report, name, "")), "")
+            sentence = _first_sentence_without_figures(narrative)
+            if sentence:
+                excerpts.append((report.unit.name, sentence))
+            if len(excerpts) >= limit:
+                break
+    except Exception:  # a model still taking shape must not stop a briefing
+        return []
+    return excerpts
