@@ -47,13 +47,32 @@ def world(users):
     ScreeningCampaign.objects.create(name="泄露检测排查", area_id="990200000000", start_date="2026-01-01",
                                      end_date="2026-03-31", categories=["left_behind_child"])
     create_person(user=None, area_code="990101002099", data={"name": "邻镇检测人"}, categories=["solitary_elder"])
+    from guanai.archive.services import store_document
+
+    store_document("foreign.txt", "泄露检测档案正文：走访慰问泄露检测对象12户。".encode(), area="990201001001",
+                   title="泄露检测档案")
+    store_document("neighbour.txt", "邻镇检测档案正文：走访慰问邻镇检测对象7户。".encode(), area="990101002099",
+                   title="邻镇检测档案")
+    from guanai.briefings.models import Briefing
+
+    Briefing.objects.create(kind="jianbao", area_id="990200000000", period_key="2026Q1", title="泄露检测简报",
+                            office_name="外地市办公室", status="published", issue_year=2026, issue_number=1)
+    from guanai.registry.models import Person
+
+    from .care_scope import build_world
+
+    care_markers = build_world({"990201001001": foreign_person,
+                                "990101002099": Person.objects.get(name="邻镇检测人")},
+                               {"990201001001": MemberUnit.objects.get(name="泄露检测单位")})
     return {
         "users": users,
         "foreign_village": foreign_village,
         "foreign_person": foreign_person,
-        "markers": [("990201001001", "泄露检测村"), ("990200000000", "泄露检测单位"), ("990101002099", "邻镇检测村"),
+        "markers": care_markers + [("990201001001", "泄露检测村"), ("990200000000", "泄露检测单位"), ("990101002099", "邻镇检测村"),
                     ("990201001001", "泄露检测人"), ("990101002099", "邻镇检测人"), ("990201001001", "0002X"),
-                    ("990200000000", "泄露检测排查")],
+                    ("990200000000", "泄露检测排查"),
+                    ("990200000000", "泄露检测简报"),
+                    ("990201001001", "泄露检测档案"), ("990101002099", "邻镇检测档案")],
     }
 
 
@@ -106,7 +125,8 @@ def test_no_page_leaks_outside_scope(username, world, client_for):
                 assert status == 404, f"{username} reached out-of-scope {url}: {status}"
             else:
                 assert status in (200, 302, 405), f"{username} {url}: {status}"
-            body = response.content.decode(errors="replace")
+            raw = b"".join(response.streaming_content) if response.streaming else response.content
+            body = raw.decode(errors="replace")
             for marker in forbidden_markers:
                 assert marker not in body, f"{username} saw out-of-scope '{marker}' at {url}"
     assert checked >= len([p for p in all_patterns() if not is_public(p[2])])

@@ -4,6 +4,7 @@ Local runs need nothing set: SQLite at var/guanai.sqlite3, a development secret.
 Production (GUANAI_DEBUG=0) refuses to start without GUANAI_SECRET_KEY.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -53,8 +54,12 @@ INSTALLED_APPS = [
     "guanai.accounts",
     "guanai.audit",
     "guanai.coordination",
+    "guanai.archive",
     "guanai.registry",
+    "guanai.care",
+    "guanai.protection",
     "guanai.stats",
+    "guanai.briefings",
     "guanai.core",
 ]
 
@@ -159,6 +164,10 @@ TASKS = {
         "BACKEND": os.environ.get("GUANAI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Follow-up rules of care work (care/followup.py holds the defaults); a JSON object
+# in GUANAI_FOLLOWUP_RULES replaces the keys it names, e.g. {"risk": {"red": {"days": 15}}}.
+GUANAI_FOLLOWUP_RULES = json.loads(os.environ.get("GUANAI_FOLLOWUP_RULES", "") or "{}")
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,10 @@ urlpatterns = [
     path("jobs/<int:pk>/", core_views.job_detail, name="job_detail"),
     path("accounts/", include("guanai.accounts.urls")),
     path("areas/", include("guanai.areas.urls")),
+    path("archive/", include("guanai.archive.urls")),
     path("persons/", include("guanai.registry.urls")),
+    path("briefings/", include("guanai.briefings.urls")),
+    path("care/", include("guanai.care.urls")),
+    path("protection/", include("guanai.protection.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,9 +8,22 @@ from . import roles
 NAVIGATION = [
     ("首页", "home", roles.ALL),
     ("人员档案", "registry:list", {roles.ADMIN, roles.STAFF, roles.VILLAGE}),
+    ("导入人员", "registry:import", {roles.ADMIN, roles.STAFF, roles.VILLAGE}),
     ("摸底排查", "registry:screening_list", {roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.OFFICE, roles.LEADER}),
     ("行政区划", "areas:list", roles.ALL - {roles.VOLUNTEER}),
     ("导入区划", "areas:import", {roles.ADMIN}),
+    ("走访慰问", "care:visit_list", {roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.VOLUNTEER}),
+    ("待访提醒", "care:due", {roles.ADMIN, roles.STAFF, roles.VILLAGE}),
+    ("我的结对对象", "care:mine", {roles.VOLUNTEER}),
+    ("走访覆盖率", "care:coverage", {roles.OFFICE, roles.LEADER}),
+    ("结对帮扶", "care:pairing_list", {roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.UNIT}),
+    ("活动", "care:activity_list", roles.ALL),
+    ("爱心家园", "care:home_list", roles.ALL),
+    ("保护个案", "protection:list", {roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.UNIT, roles.VOLUNTEER}),
+    ("强制报告", "protection:report", {roles.OFFICE}),  # the others file it from 保护个案
+    ("档案检索", "archive:list", roles.ALL - {roles.VOLUNTEER}),
+    ("工作简报", "briefings:list", {roles.ADMIN, roles.OFFICE, roles.STAFF, roles.LEADER}),
+    ("数据核对", "briefings:factcheck", {roles.ADMIN, roles.OFFICE, roles.STAFF, roles.LEADER}),
 ]
 
 

@@ -68,6 +68,8 @@ class Person(models.Model):
 
     area_path = "area"
     personal_data = True
+    # A volunteer sees the persons paired with them (care.Pairing.person, related_name "pairings").
+    volunteer_path = "pairings__helper__user"
 
     class Meta:
         verbose_name = _("人员")

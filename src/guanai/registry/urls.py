@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import screening_views, views
+from . import import_views, screening_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -20,4 +20,10 @@ urlpatterns = [
     path("screening/<int:pk>/", screening_views.campaign_detail, name="screening_detail"),
     path("screening/<int:pk>/report/", screening_views.report_submit, name="screening_report"),
     # Import and export (registry/import_views.py)
+    path("import/", import_views.person_import, name="import"),
+    path("import/template/", import_views.person_import_template, name="import_template"),
+    path("import/<int:job_id>/", import_views.person_import_job, name="import_job"),
+    path("import/<int:job_id>/commit/", import_views.person_import_commit, name="import_commit"),
+    path("import/<int:job_id>/errors.xlsx", import_views.person_import_errors, name="import_errors"),
+    path("export/", import_views.person_export, name="export"),
 ]

@@ -55,10 +55,23 @@ def compute(name: str, area: str, period: Period | str, **params):
 
 # --- registry -------------------------------------------------------------------
 
+def _day_start(day):
+    """The first instant of ``day`` in the current time zone: ``created_at < _day_start(d + 1)``
+    is ``created_at__date <= d`` without a per-row date conversion, so it uses the index."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _persons_on_file(area: str, period: Period, category: str | None = None):
+    from datetime import timedelta
+
     from guanai.registry.models import Person
 
-    qs = Person.objects.filter(area_filter("area", area), created_at__date__lte=period.end).filter(
+    qs = Person.objects.filter(area_filter("area", area),
+                               created_at__lt=_day_start(period.end + timedelta(days=1))).filter(
         Q(status=Person.ACTIVE) | Q(exit_date__gt=period.end))
     if category:
         qs = qs.filter(categories__category=category)
@@ -75,8 +88,10 @@ def persons_registered(area: str, period: Period, category: str | None = None) -
 def persons_new(area: str, period: Period, category: str | None = None) -> int:
     from guanai.registry.models import Person
 
-    qs = Person.objects.filter(area_filter("area", area), created_at__date__gte=period.start,
-                               created_at__date__lte=period.end)
+    from datetime import timedelta
+
+    qs = Person.objects.filter(area_filter("area", area), created_at__gte=_day_start(period.start),
+                               created_at__lt=_day_start(period.end + timedelta(days=1)))
     if category:
         qs = qs.filter(categories__category=category)
     return qs.count()
@@ -175,10 +190,10 @@ def _persons_of(area: str, category: str | None = None):
 @metric("persons_visited", "走访对象", "人", ("category",))
 def persons_visited(area: str, period: Period, category: str | None = None) -> int:
     """Distinct persons visited in the period, in person or through a visit to their household."""
-    from django.db.models import Exists, OuterRef
-
-    visited = _visits(area, period).filter(Q(person=OuterRef("pk")) | Q(household=OuterRef("household")))
-    return _persons_of(area, category).filter(Exists(visited)).count()
+    visits_ = _visits(area, period)
+    return _persons_of(area, category).filter(
+        Q(pk__in=visits_.filter(person__isnull=False).values("person_id"))
+        | Q(household__in=visits_.filter(household__isnull=False).values("household_id"))).count()
 
 
 @metric("persons_due_visit", "应走访人数", "人", ("category",))
@@ -199,13 +214,50 @@ def persons_visited_in_time(area: str, period: Period, category: str | None = No
         followup.covered_q(day)).count()
 
 
+def _percent(covered: int, due: int) -> float:
+    return round(100 * covered / due, 1) if due else 0.0
+
+
 @metric("visit_coverage", "走访覆盖率", "%", ("category",))
 def visit_coverage(area: str, period: Period, category: str | None = None) -> float:
     """Visited within the interval / should have been visited, in percent (0 when nobody was due)."""
-    due = persons_due_visit(area, period, category)
-    if not due:
-        return 0.0
-    return round(100 * persons_visited_in_time(area, period, category) / due, 1)
+    from django.db.models import Count
+
+    from guanai.care import followup
+
+    day = _as_of(period)
+    counts = _persons_of(area, category).filter(followup.should_be_visited_q(day)).aggregate(
+        due=Count("pk"), covered=Count("pk", filter=followup.covered_q(day)))
+    return _percent(counts["covered"], counts["due"])
+
+
+def visit_coverage_by_child(area: str, period: Period, category: str | None = None) -> dict[str, dict]:
+    """For each child area of ``area``: {"due", "covered", "coverage"} in one grouped query.
+    Each entry equals persons_due_visit, persons_visited_in_time and visit_coverage of that child."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    from guanai.areas import codes
+    from guanai.care import followup
+
+    prefix = len(codes.prefix_of(area))
+    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(prefix)
+    if child_len is None:
+        return {}
+    day = _as_of(period)
+    rows = (_persons_of(area, category).filter(followup.should_be_visited_q(day))
+            .annotate(child=Substr("area_id", 1, child_len)).values("child")
+            .annotate(due=Count("pk"), covered=Count("pk", filter=followup.covered_q(day))))
+    return {row["child"].ljust(12, "0"): {"due": row["due"], "covered": row["covered"],
+                                          "coverage": _percent(row["covered"], row["due"])} for row in rows}
+
+
+@metric("persons_overdue_visit", "逾期未走访", "人", ("category",))
+def persons_overdue_visit(area: str, period: Period, category: str | None = None) -> int:
+    """Persons due a visit and not visited within their interval, at the period's end (or today)."""
+    from guanai.care import followup
+
+    return _persons_of(area, category).filter(followup.overdue_q(_as_of(period))).count()
 
 
 def _aid(area: str, period: Period, kind: str, category: str | None = None):

@@ -32,6 +32,9 @@ TALLIES: dict[str, tuple[str, dict]] = {
     "children_without_guardianship": ("children_without_guardianship", {}),
     "persons_at_risk:red": ("persons_at_risk", {"level": "red"}),
     "children_aging_out": ("children_aging_out", {}),
+    # Care follow-up (care.services.create_visit refreshes the visit's village after commit).
+    "persons_due_visit": ("persons_due_visit", {}),
+    "persons_visited_in_time": ("persons_visited_in_time", {}),
 }
 
 
@@ -51,6 +54,11 @@ def refresh_villages(village_codes: Iterable[str]) -> None:
 
 
 def refresh_all() -> None:
+    from guanai.core.db import refresh_planner_statistics
+
+    # After a bulk load the planner needs fresh statistics to use the area index in
+    # the per-village queries below; without them each one can scan the whole table.
+    refresh_planner_statistics()
     codes_ = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
     for start in range(0, len(codes_), 500):
         refresh_villages(codes_[start:start + 500])

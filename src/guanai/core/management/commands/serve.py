@@ -1,4 +1,5 @@
 import atexit
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "guanai.cli", "db_worker", "--interval", "0.5"])
             atexit.register(worker.terminate)
+            # A plain SIGTERM skips atexit: turn it into a normal exit so the worker stops too.
+            signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
             self.stderr.write(f"后台任务进程已启动（PID {worker.pid}）")
         self.stderr.write(f"关爱平台已启动：http://{host}:{port}/  （Ctrl+C 停止）")
         serve(application, host=host, port=port, threads=threads, ident="guanai")
