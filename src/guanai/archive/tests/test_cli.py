@@ -13,7 +13,8 @@ from django.core.management.base import CommandError
 
 from guanai.archive.models import Document
 
-SAMPLE = Path("/work/shared/samples/briefings-web-page.txt")
+# shared/ lies beside the checkout (DESIGN.md and the sample pages).
+SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
 FACT_KEYS = {"kind", "value", "unit", "subject", "approx", "span"}
 
 

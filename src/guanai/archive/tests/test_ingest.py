@@ -15,7 +15,8 @@ from guanai.audit.models import AuditEvent
 
 from .pdfmaker import text_pdf
 
-SAMPLE = Path("/work/shared/samples/briefings-web-page.txt")
+# shared/ lies beside the checkout (DESIGN.md and the sample pages).
+SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
 
 
 def _media_files() -> set[Path]:

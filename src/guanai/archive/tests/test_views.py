@@ -13,7 +13,8 @@ from guanai.archive.models import Document
 from guanai.audit.models import AuditEvent
 from guanai.core.models import Job
 
-SAMPLE = Path("/work/shared/samples/briefings-web-page.txt")
+# shared/ lies beside the checkout (DESIGN.md and the sample pages).
+SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import pytest
 
 from guanai.textproc.normalize import normalize_document, pinyin_key
 
-SAMPLE = Path("/work/shared/samples/briefings-web-page.txt")
+# shared/ lies beside the checkout (DESIGN.md and the sample pages).
+SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
 
 
 # --- traditional, full-width ----------------------------------------------
