@@ -141,7 +141,8 @@ def briefing_check(request, pk: int):
 
 @roles_required(*READ_ROLES)
 def factcheck_page(request):
-    form = FactCheckForm(request.POST or None, request.FILES or None, user=request.user)
+    form = FactCheckForm(request.POST or None, request.FILES or None, user=request.user,
+                         initial=_archive_document_initial(request))
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         area, period = form.cleaned_data["area"], form.cleaned_data["period"]
@@ -150,3 +151,20 @@ def factcheck_page(request):
         if not figures:
             messages.info(request, "文稿中没有找到可核对的数量、金额或百分比。")
     return render(request, "briefings/factcheck.html", context)
+
+
+def _archive_document_initial(request) -> dict:
+    """?document=<pk> checks an archived old briefing against the records of its area and year."""
+    pk = request.GET.get("document", "")
+    if not pk.isdigit():
+        return {}
+    from guanai.archive.models import Document
+    from guanai.areas.scoping import get_scoped_or_404
+
+    document = get_scoped_or_404(Document.objects.all(), request.user, pk=int(pk))
+    initial = {"text": document.text}
+    if document.area_id:
+        initial["area"] = document.area_id
+    if document.year:
+        initial["period"] = str(document.year)
+    return initial
