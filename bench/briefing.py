@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--scale", default="city", choices=["small", "city", "province"])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    db = ROOT / "var" / "bench" / f"briefing-{args.scale}.sqlite3"
+    db = ROOT / "var" / "bench" / f"demo-{args.scale}.sqlite3"  # shared with bench/pages.py
     db.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanai.settings")

@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--scale", default="province", choices=["small", "city", "province"])
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    db = ROOT / "var" / "bench" / f"pages-{args.scale}.sqlite3"
+    db = ROOT / "var" / "bench" / f"demo-{args.scale}.sqlite3"  # shared with bench/briefing.py
     db.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanai.settings")
