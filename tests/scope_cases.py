@@ -109,6 +109,7 @@ CASES = {
     "registry:reveal_id": _person,
     "registry:assess": _person,
     "registry:profile": _person,
+    "registry:household": _person,
     "areas:detail": _area,
     "job_detail": _job,
 }

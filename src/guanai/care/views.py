@@ -21,7 +21,7 @@ from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
 from guanai.core.pagination import CappedPaginator
 from guanai.registry import categories as cat
-from guanai.registry.models import Person, PersonCategory
+from guanai.registry.models import Household, Person, PersonCategory
 from guanai.registry.services import search_persons
 from guanai.stats import metrics
 from guanai.stats.periods import PeriodError, parse_period
@@ -174,6 +174,13 @@ def visit_create(request):
     person_id = request.POST.get("person") if request.method == "POST" else request.GET.get("person")
     if person_id and str(person_id).isdigit():
         person = scope_queryset(Person.objects.select_related("area"), request.user).filter(pk=person_id).first()
+    household = None
+    household_id = request.POST.get("household") if request.method == "POST" else request.GET.get("household")
+    if household_id and str(household_id).isdigit() and person is None:
+        # A visit to a whole household (入户走访一户), chosen from a person's household section.
+        household = scope_queryset(Household.objects.select_related("area"), request.user).filter(pk=household_id).first()
+        if household is None:
+            raise Http404("家庭户不存在或不在您的管辖范围内")
     recipient = _recipient_json(person, today)
     form = VisitForm(request.POST or None, initial={
         "visit_date": today, "mode": Visit.HOME, "person": person.pk if person else None,
@@ -181,13 +188,14 @@ def visit_create(request):
     aid_rows = aid_rows_from(request.POST) if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["person"] and person is None:
+        if household is None and data["person"] and person is None:
             # Not found within scope: the same answer as for a person who does not exist.
             form.add_error(None, "走访对象不在您的管辖或结对范围内")
         else:
             try:
                 visit = services.create_visit(
-                    user=request.user, person=person, visit_date=data["visit_date"], mode=data["mode"],
+                    user=request.user, person=person, household=household,
+                    visit_date=data["visit_date"], mode=data["mode"],
                     findings=data["findings"], needs=data["needs"], risk_level=data["risk_level"],
                     next_visit_on=data["next_visit_on"], aid=aid_rows, other_visitors=data["other_visitors"])
             except ValidationError as exc:
@@ -200,7 +208,7 @@ def visit_create(request):
                "risk": request.POST.get("risk_level", "") if request.method == "POST" else "",
                "next": request.POST.get("next_visit_on", "") if request.method == "POST" else recipient["next"]}
     return render(request, "care/visit_form.html", {
-        "form": form, "initial": initial, "today": today, "goods": services.COMMON_GOODS,
+        "form": form, "initial": initial, "today": today, "goods": services.COMMON_GOODS, "household": household,
         "mode_choices": Visit.MODE_CHOICES, "risk_choices": Visit.RISK_CHOICES})
 
 

@@ -281,3 +281,48 @@ def save_profile(*, user, person: Person, form) -> None:
     profile.person = person
     profile.save()
     Person.objects.filter(pk=person.pk).update(version=F("version") + 1)
+
+
+# --- households ---------------------------------------------------------------
+
+@transaction.atomic
+def create_household(*, user, head: Person, address: str = "") -> "Household":
+    """Open a household with ``head`` as its 户主, in the head's village."""
+    from .models import Household
+
+    if not persons_for(user).filter(pk=head.pk).exists():
+        raise ValidationError("该人员不在您的管辖范围内")
+    if head.household_id:
+        raise ValidationError(f"{head.name}已属于一个家庭户，请先移出")
+    household = Household.objects.create(area_id=head.area_id, address=address or head.address, head_name=head.name)
+    Person.objects.filter(pk=head.pk).update(household=household, relation_to_head="head", version=F("version") + 1)
+    return household
+
+
+@transaction.atomic
+def add_to_household(*, user, household, person: Person, relation: str) -> None:
+    """Put ``person`` in ``household`` with their relation to the head (父亲, 母亲, 祖父母 ...)."""
+    if relation not in dict(Person.RELATION_CHOICES) or relation == "head":
+        raise ValidationError({"relation_to_head": "请选择与户主的关系"})
+    visible = persons_for(user)
+    if not visible.filter(pk=person.pk).exists() or not scope_queryset(type(household).objects.filter(pk=household.pk), user).exists():
+        raise ValidationError("人员或家庭户不在您的管辖范围内")
+    if person.household_id and person.household_id != household.pk:
+        raise ValidationError(f"{person.name}已属于另一个家庭户，请先移出")
+    if person.area_id != household.area_id:
+        raise ValidationError("家庭成员应与家庭户在同一村（社区）")
+    Person.objects.filter(pk=person.pk).update(household=household, relation_to_head=relation, version=F("version") + 1)
+
+
+@transaction.atomic
+def remove_from_household(*, user, person: Person) -> None:
+    if not persons_for(user).filter(pk=person.pk).exists():
+        raise ValidationError("该人员不在您的管辖范围内")
+    if person.relation_to_head == "head" and Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk).exists():
+        raise ValidationError("户主不能在还有其他成员时移出，请先移出其他成员")
+    household_id = person.household_id
+    Person.objects.filter(pk=person.pk).update(household=None, relation_to_head="", version=F("version") + 1)
+    if household_id and not Person.objects.filter(household_id=household_id).exists():
+        from .models import Household
+
+        Household.objects.filter(pk=household_id).delete()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/id-number/", views.person_reveal_id, name="reveal_id"),
     path("<int:pk>/assess/", views.person_assess, name="assess"),
     path("<int:pk>/profile/", views.person_profile, name="profile"),
+    path("<int:pk>/household/", views.person_household, name="household"),
     path("screening/", screening_views.campaign_list, name="screening_list"),
     path("screening/create/", screening_views.campaign_create, name="screening_create"),
     path("screening/<int:pk>/", screening_views.campaign_detail, name="screening_detail"),

@@ -76,6 +76,12 @@ def person_detail(request, pk: int):
         "categories": list(person.categories.all()),
         "assessments": list(person.assessments.all()[:20]),
         "timeline": timeline,
+        "household_members": list(services.persons_for(request.user).filter(household_id=person.household_id)
+                                  .exclude(pk=person.pk).order_by("name")) if person.household_id else [],
+        "same_village": list(services.persons_for(request.user).filter(area_id=person.area_id, household=None,
+                                                                       status=Person.ACTIVE)
+                             .exclude(pk=person.pk).order_by("name")[:200]) if person.household_id else [],
+        "relation_choices": [c for c in Person.RELATION_CHOICES if c[0] != "head"],
         "child": getattr(person, "child_profile", None),
         "elder": getattr(person, "elder_profile", None),
         "may_reveal": services.may_see_full_id(request.user) and bool(person.id_number_encrypted),
@@ -199,3 +205,31 @@ def person_profile(request, pk: int):
         messages.success(request, f"{title}已保存。")
         return redirect("registry:detail", pk=person.pk)
     return render(request, "registry/person_form.html", {"form": form, "title": f"{title}：{person.name}", "person": person})
+
+
+@roles_required(*RECORD_ROLES)
+@require_POST
+def person_household(request, pk: int):
+    """Household actions from a person's page: open one, add a member found by name, leave."""
+    person = get_scoped_or_404(Person.objects.all(), request.user, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "create":
+            services.create_household(user=request.user, head=person)
+            messages.success(request, f"已建立以{person.name}为户主的家庭户。")
+        elif action == "add":
+            if not person.household_id:
+                raise ValidationError("请先建立家庭户")
+            try:
+                member = get_scoped_or_404(Person.objects.all(), request.user, pk=int(request.POST.get("member", "")))
+            except ValueError:
+                raise ValidationError("请选择要加入的人员") from None
+            services.add_to_household(user=request.user, household=person.household, person=member,
+                                      relation=request.POST.get("relation", ""))
+            messages.success(request, f"已将{member.name}加入家庭户。")
+        elif action == "remove":
+            services.remove_from_household(user=request.user, person=person)
+            messages.success(request, f"已将{person.name}移出家庭户。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("registry:detail", pk=person.pk)

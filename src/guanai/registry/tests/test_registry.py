@@ -184,3 +184,30 @@ def test_list_count_is_capped_for_huge_scopes(client_for, users, monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_CAP", 100000)
     exact = services.search_persons(users["village"]).count()
     assert f"共 {exact} 人" in client_for("village").get("/persons/").content.decode()
+
+
+def test_household_groups_persons_with_their_relations(client_for, users):
+    grandfather = _make(users["village"], "马德胜", categories=["solitary_elder"])
+    child = _make(users["village"], "马小龙")
+    client = client_for("village")
+    client.post(f"/persons/{grandfather.pk}/household/", {"action": "create"})
+    grandfather.refresh_from_db()
+    assert grandfather.household is not None and grandfather.relation_to_head == "head"
+    client.post(f"/persons/{grandfather.pk}/household/", {"action": "add", "member": child.pk, "relation": "grandchild"})
+    child.refresh_from_db()
+    assert child.household_id == grandfather.household_id and child.get_relation_to_head_display() == "孙子女"
+    page = client.get(f"/persons/{child.pk}/").content.decode()
+    assert "马德胜" in page and "马德胜户" in page
+    # The head cannot leave while others remain; a clear message says why.
+    response = client.post(f"/persons/{grandfather.pk}/household/", {"action": "remove"}, follow=True)
+    assert "户主不能在还有其他成员时移出" in response.content.decode()
+
+
+def test_a_person_from_another_village_cannot_join(client_for, users):
+    head = _make(users["township"], "冯大山", area="990101001001", categories=["solitary_elder"])
+    other = _make(users["township"], "冯小山", area="990101001002")
+    services.create_household(user=users["township"], head=head)
+    head.refresh_from_db()
+    with pytest.raises(ValidationError) as err:
+        services.add_to_household(user=users["township"], household=head.household, person=other, relation="grandchild")
+    assert "同一村" in str(err.value)
