@@ -58,12 +58,13 @@ class Person(models.Model):
     exit_date = models.DateField(_("退出日期"), null=True, blank=True)
     pinyin_full = models.CharField(_("姓名全拼"), max_length=200, blank=True, db_index=True, editable=False)
     pinyin_initials = models.CharField(_("姓名首字母"), max_length=50, blank=True, db_index=True, editable=False)
-    merged_into = models.ForeignKey("self", verbose_name=_("已合并至"), null=True, blank=True, editable=False,
+    # Rarely queried: no index of its own (each index costs every import of a million rows).
+    merged_into = models.ForeignKey("self", verbose_name=_("已合并至"), null=True, blank=True, editable=False, db_index=False,
                                     on_delete=models.PROTECT, related_name="merged_from")
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("建档人"), null=True, blank=True,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("建档人"), null=True, blank=True, db_index=False,
                                    on_delete=models.SET_NULL, related_name="+")
 
     area_path = "area"
@@ -89,8 +90,9 @@ class Person(models.Model):
 class PersonCategory(models.Model):
     """A care category a person belongs to (a person may have several)."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories")
-    category = models.CharField(_("人员类别"), max_length=24, choices=cat.CATEGORY_CHOICES, db_index=True)
+    # The unique (person, category) index serves look-ups by person and joins by category.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="categories", db_index=False)
+    category = models.CharField(_("人员类别"), max_length=24, choices=cat.CATEGORY_CHOICES)
     subtype = models.CharField(_("细类"), max_length=20, blank=True)
     since = models.DateField(_("认定日期"), null=True, blank=True)
 
