@@ -20,32 +20,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_db import SCALES, open_demo  # noqa: E402
+
 BARS = {"small": 2.0, "city": 2.0, "province": 10.0}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="city", choices=["small", "city", "province"])
+    parser.add_argument("--scale", default="city", choices=SCALES)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    db = ROOT / "var" / "bench" / f"demo-{args.scale}.sqlite3"  # shared with bench/pages.py
-    db.parent.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanai.settings")
-    os.environ.setdefault("GUANAI_HOME", str(ROOT))
-    os.environ["GUANAI_DEBUG"] = "0"
-    os.environ.setdefault("GUANAI_SECRET_KEY", "bench-only-secret")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    open_demo(args.scale)
     from django.utils import timezone
 
     from guanai.areas.scoping import area_filter
@@ -53,16 +44,11 @@ def main() -> None:
     from guanai.briefings import render as rendering
     from guanai.briefings import services
     from guanai.briefings.models import Briefing
-    from guanai.core.demo import CITY_CODE, PROVINCE_CODE, demo_loaded, load_demo
+    from guanai.core.demo import CITY_CODE, PROVINCE_CODE
     from guanai.registry.models import Person
     from guanai.stats.metrics import compute
     from guanai.stats.periods import last_complete_quarter, parse_period
 
-    call_command("migrate", verbosity=0)
-    if not demo_loaded():
-        started = time.perf_counter()
-        load_demo(args.scale, log=lambda msg: print(msg, file=sys.stderr))
-        print(f"demo built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     area = Area.objects.get(pk=PROVINCE_CODE if args.scale == "province" else CITY_CODE)
     period = last_complete_quarter(timezone.localdate())
     persons = Person.objects.filter(area_filter("area", area.code)).count()

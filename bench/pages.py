@@ -13,45 +13,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_db import SCALES, open_demo  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="province", choices=["small", "city", "province"])
+    parser.add_argument("--scale", default="province", choices=SCALES)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    db = ROOT / "var" / "bench" / f"demo-{args.scale}.sqlite3"  # shared with bench/briefing.py
-    db.parent.mkdir(parents=True, exist_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanai.settings")
-    os.environ.setdefault("GUANAI_HOME", str(ROOT))
-    # Production mode: cached templates, no debug bookkeeping, as users get it.
-    os.environ["GUANAI_DEBUG"] = "0"
-    os.environ.setdefault("GUANAI_SECRET_KEY", "bench-only-secret")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    open_demo(args.scale)
     from django.db import connection
     from django.test import Client
 
     from guanai.accounts.models import User
     from guanai.areas.codes import subtree_bounds
-    from guanai.core.demo import demo_loaded, load_demo
     from guanai.registry.models import Person
 
-    call_command("migrate", verbosity=0)
-    if not demo_loaded():
-        started = time.perf_counter()
-        load_demo(args.scale, log=lambda msg: print(msg, file=sys.stderr))
-        print(f"demo built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     persons = Person.objects.count()
 
     def median_ms(func) -> float:
