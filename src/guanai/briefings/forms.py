@@ -78,8 +78,8 @@ class FactCheckForm(_AreaPeriodForm):
     text = forms.CharField(label="文稿内容", required=False, max_length=200_000,
                            widget=forms.Textarea(attrs={"class": "form-control", "rows": 10,
                                                         "placeholder": "粘贴简报、总结等文稿的文字……"}))
-    file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx、.txt 文件，不超过 20 MB。",
-                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".docx,.txt"}))
+    file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx、.txt 和文本 .pdf 文件，不超过 20 MB。",
+                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".docx,.txt,.pdf"}))
 
     field_order = ["text", "file", "area", "period"]
 
@@ -88,8 +88,8 @@ class FactCheckForm(_AreaPeriodForm):
         if upload is None:
             return None
         name = upload.name.lower()
-        if not name.endswith((".docx", ".txt")):
-            raise forms.ValidationError("只支持 .docx 和 .txt 文件（旧版 .doc 请先另存为 .docx）")
+        if not name.endswith((".docx", ".txt", ".pdf")):
+            raise forms.ValidationError("只支持 .docx、.txt 和文本 .pdf 文件（旧版 .doc 请先另存为 .docx）")
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError("文件过大（超过 20 MB）")
         return upload
@@ -99,10 +99,10 @@ class FactCheckForm(_AreaPeriodForm):
         upload = cleaned.get("file")
         text = (cleaned.get("text") or "").strip()
         if upload is not None and not self.errors:
-            from .reading import ReadError, read_upload
+            from guanai.archive.readers import ReadError, read_document
 
             try:
-                text = read_upload(upload.name, upload.read())
+                text = read_document(upload.name, upload.read()).text
             except ReadError as exc:
                 self.add_error("file", str(exc))
                 return cleaned

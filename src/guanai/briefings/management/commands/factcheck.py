@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from guanai.areas.codes import AreaCodeError, level_of
 from guanai.areas.models import Area
 from guanai.briefings import factcheck
-from guanai.briefings.reading import ReadError, read_upload
+from guanai.archive.readers import ReadError, read_document
 from guanai.stats.periods import PeriodError, parse_period
 
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"文件不存在：{file}")
             try:
-                text = read_upload(path.name, path.read_bytes())
+                text = read_document(path.name, path.read_bytes()).text
             except ReadError as exc:
                 raise CommandError(f"{path.name}：{exc}") from None
         figures = factcheck.check_text(text, place, period)
