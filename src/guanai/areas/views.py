@@ -1,14 +1,13 @@
-import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
 from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.core.jobs import start_job
+from guanai.core.uploads import save_upload
 from guanai.spreadsheets import SUPPORTED_SUFFIXES
 
 from .models import Area
@@ -45,17 +44,6 @@ class UploadForm(forms.Form):
         if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
             raise forms.ValidationError("请上传 .xlsx、.xls 或 .csv 文件。")
         return upload
-
-
-def save_upload(upload) -> str:
-    """Keep the uploaded file under var/media/uploads for the background worker."""
-    folder = Path(settings.MEDIA_ROOT) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-    with target.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return str(target)
 
 
 @roles_required(roles.ADMIN)

@@ -26,6 +26,7 @@ from guanai.registry.services import search_persons
 from guanai.stats import metrics
 from guanai.stats.periods import PeriodError, parse_period
 from guanai.stats.tallies import tally
+from guanai.core.forms import add_validation_errors
 
 from . import followup, services
 from .forms import (ActivityForm, CareHomeForm, HelperForm, InspectionForm, PairingForm, VisitForm, aid_rows_from,
@@ -43,14 +44,6 @@ ACTIVITY_EDIT_ROLES = (roles.ADMIN, roles.OFFICE, roles.UNIT, roles.STAFF, roles
 HOME_VIEW_ROLES = (roles.ADMIN, roles.OFFICE, roles.UNIT, roles.STAFF, roles.VILLAGE, roles.LEADER, roles.VOLUNTEER)
 HOME_EDIT_ROLES = (roles.ADMIN, roles.OFFICE, roles.STAFF)
 PAGE_SIZE = 50
-
-
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request, queryset):
@@ -199,7 +192,7 @@ def visit_create(request):
                     findings=data["findings"], needs=data["needs"], risk_level=data["risk_level"],
                     next_visit_on=data["next_visit_on"], aid=aid_rows, other_visitors=data["other_visitors"])
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, f"已保存对{visit.recipient_name}的走访。")
                 return redirect("care:visit_detail", pk=visit.pk)
@@ -347,7 +340,7 @@ def pairing_create(request):
                                                   start_date=data["start_date"], end_date=data["end_date"],
                                                   note=data["note"])
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, f"已登记{len(created)}对结对帮扶。")
                 return redirect("care:pairing_list")
@@ -387,7 +380,7 @@ def helper_create(request):
                                             area_code=data["area"], phone=data["phone"], unit=data["unit"],
                                             account=data["account"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已登记帮扶人{helper.name}。")
             return redirect("care:helper_list")
@@ -451,7 +444,7 @@ def activity_create(request):
                 description=data["description"], materials=materials, beneficiaries=chosen,
                 photos=request.FILES.getlist("photos"))
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已登记活动“{activity.title}”。")
             return redirect("care:activity_detail", pk=activity.pk)
@@ -511,7 +504,7 @@ def home_create(request):
                                              address=data["address"], opened_on=data["opened_on"],
                                              manager=data["manager"], phone=data["phone"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已登记{home.name}。")
             return redirect("care:home_detail", pk=home.pk)
@@ -537,7 +530,7 @@ def home_inspect(request, pk: int):
                                                     inspected_on=form.cleaned_data["inspected_on"],
                                                     results=form.results(), notes=form.cleaned_data["notes"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已记录检查结果：{inspection.passed}/{inspection.total}项达标。")
             return redirect("care:home_detail", pk=home.pk)

@@ -14,7 +14,8 @@ from .models import Job
 
 logger = logging.getLogger(__name__)
 
-# Job kinds map to plain functions (job, progress) -> result dict, registered by apps.
+# Job kinds map to plain functions (job, progress) -> result dict, registered by apps
+# (in their AppConfig.ready, so the worker process knows them too).
 _RUNNERS = {}
 
 
@@ -53,7 +54,6 @@ def run_job(job_id: int) -> None:
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job_id).update(status=Job.RUNNING)
     try:
-        import_runners()
         result = _RUNNERS[job.kind](job, Progress(job))
     except Exception as exc:  # the user sees a message; the log keeps the trace
         logger.exception("job %s failed", job_id)
@@ -65,10 +65,6 @@ def run_job(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.DONE, finished_at=timezone.now(), result=result, message="已完成",
     )
-
-
-def import_runners() -> None:
-    from guanai import importing  # noqa: F401  (registers the import runner below)
 
 
 @runner("import")

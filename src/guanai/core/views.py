@@ -7,11 +7,6 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.areas.scoping import user_role
 
-from guanai.registry import cards as registry_cards  # noqa: F401  (registers its home cards)
-from guanai.care import cards as care_cards  # noqa: F401  (registers its home cards)
-from guanai.protection import cards as protection_cards  # noqa: F401  (registers its home cards)
-
-from . import cards  # noqa: F401  (registers the foundation's home cards)
 from .home import cards_for
 from .models import Job
 

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProtectionConfig(AppConfig):
     name = "guanai.protection"
     verbose_name = _("未成年人保护")
+
+    def ready(self):
+        from . import cards  # noqa: F401  (registers its home cards)

@@ -20,6 +20,7 @@ from guanai.audit.services import record
 from guanai.care.forms import StyledForm, area_choices
 from guanai.core.pagination import CappedPaginator
 from guanai.registry.models import Person
+from guanai.core.forms import add_validation_errors
 
 from . import models as m
 from . import services
@@ -70,14 +71,6 @@ class CloseForm(StyledForm):
     note = forms.CharField(label="结案说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _form_errors_from(exc: ValidationError, form) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _with_current_step(cases):
     open_steps = CaseStep.objects.filter(completed_at__isnull=True).order_by("opened_at", "pk")
     return cases.select_related("area", "child").prefetch_related(Prefetch("steps", queryset=open_steps,
@@ -125,7 +118,7 @@ def report(request):
                     found_at=data["found_at"], child=child, child_name=data["child_name"], child_age=data["child_age"],
                     location=data["location"], reporter_phone=data["reporter_phone"])
             except ValidationError as exc:
-                _form_errors_from(exc, form)
+                add_validation_errors(form, exc)
             else:
                 messages.success(request, f"强制报告已提交，编号{case.number}。请保持电话畅通，处置人员会与您联系。")
                 if services.cases_for(user).filter(pk=case.pk).exists():
@@ -167,7 +160,7 @@ def complete(request, pk: int):
                                           needs_guardianship=data["needs_guardianship"]
                                           if current is not None and current.kind == m.ASSESSMENT else None)
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已完成“{step.get_kind_display()}”。")
             return redirect("protection:detail", pk=case.pk)
@@ -183,7 +176,7 @@ def close(request, pk: int):
             services.close_case(user=request.user, case=case, reason=form.cleaned_data["reason"],
                                 note=form.cleaned_data["note"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"个案{case.number}已结案。")
             return redirect("protection:detail", pk=case.pk)

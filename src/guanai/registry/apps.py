@@ -7,6 +7,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("人员档案")
 
     def ready(self):
-        from . import signals
+        from . import cards, signals  # noqa: F401  (cards registers its home cards)
 
         signals.connect()

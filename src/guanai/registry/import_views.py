@@ -19,7 +19,7 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.areas.models import Area
 from guanai.areas.scoping import may_see_area, user_role
-from guanai.areas.views import save_upload
+from guanai.core.uploads import save_upload
 from guanai.core.jobs import start_job
 from guanai.core.models import Job
 from guanai.spreadsheets import SUPPORTED_SUFFIXES

@@ -8,6 +8,7 @@ from guanai.accounts.access import roles_required
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import may_see_area, scope_queryset
+from guanai.core.forms import add_validation_errors
 
 from . import categories as cat
 from . import screening
@@ -57,8 +58,7 @@ def campaign_create(request):
                                                  start_date=data["start_date"], end_date=data["end_date"],
                                                  categories=data["categories"])
         except ValidationError as exc:
-            for key, errors in exc.message_dict.items():
-                form.add_error(key if key in form.fields else None, errors)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "排查已发起。")
             return redirect("registry:screening_detail", pk=campaign.pk)

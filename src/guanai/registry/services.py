@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from guanai.accounts import roles
 from guanai.areas import codes
@@ -23,7 +23,7 @@ from guanai.textproc.pinyin import is_pinyin_query, normalize_query, pinyin_keys
 
 from . import categories as cat
 from . import crypto
-from .models import ChildProfile, Person, PersonCategory, RiskAssessment
+from .models import ChildProfile, Household, Person, PersonCategory, RiskAssessment
 
 
 class ConflictError(Exception):
@@ -286,10 +286,8 @@ def save_profile(*, user, person: Person, form) -> None:
 # --- households ---------------------------------------------------------------
 
 @transaction.atomic
-def create_household(*, user, head: Person, address: str = "") -> "Household":
+def create_household(*, user, head: Person, address: str = "") -> Household:
     """Open a household with ``head`` as its 户主, in the head's village."""
-    from .models import Household
-
     if not persons_for(user).filter(pk=head.pk).exists():
         raise ValidationError("该人员不在您的管辖范围内")
     if head.household_id:
@@ -323,6 +321,4 @@ def remove_from_household(*, user, person: Person) -> None:
     household_id = person.household_id
     Person.objects.filter(pk=person.pk).update(household=None, relation_to_head="", version=F("version") + 1)
     if household_id and not Person.objects.filter(household_id=household_id).exists():
-        from .models import Household
-
         Household.objects.filter(pk=household_id).delete()

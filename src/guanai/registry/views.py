@@ -12,6 +12,7 @@ from guanai.areas.scoping import get_scoped_or_404
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
 from guanai.core.pagination import CappedPaginator
+from guanai.core.forms import add_validation_errors
 
 from . import categories as cat
 from . import services
@@ -97,11 +98,6 @@ def person_reveal_id(request, pk: int):
     return HttpResponse(services.reveal_id_number(request.user, person))
 
 
-def _form_errors_from(exc: ValidationError, form) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @roles_required(*RECORD_ROLES)
 def person_create(request):
     form = PersonForm(request.POST or None, user=request.user)
@@ -111,7 +107,7 @@ def person_create(request):
             person = services.create_person(user=request.user, area_code=data["area"], data=data,
                                             categories=data["categories"], id_number=data["id_number"])
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, f"已为{person.name}建档。")
             return redirect("registry:detail", pk=person.pk)
@@ -136,7 +132,7 @@ def person_edit(request, pk: int):
         except services.ConflictError as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _form_errors_from(exc, form)
+            add_validation_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("registry:detail", pk=person.pk)
