@@ -2,12 +2,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanai.areas.codes import AreaCodeError, level_of
-from guanai.areas.models import Area
+from ._arguments import area_and_period
+
 from guanai.briefings import render as rendering
 from guanai.briefings import services
 from guanai.briefings.compose import KINDS
-from guanai.stats.periods import PeriodError, parse_period
 
 
 class Command(BaseCommand):
@@ -23,17 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--publish", action="store_true", help="publish it (number the issue) before writing")
 
     def handle(self, *args, area, period, kind, fmt, output, publish, **options):
-        try:
-            level_of(area)
-        except AreaCodeError as exc:
-            raise CommandError(str(exc)) from None
-        place = Area.objects.filter(pk=area).first()
-        if place is None:
-            raise CommandError(f"区划代码“{area}”不存在")
-        try:
-            period = parse_period(period)
-        except PeriodError as exc:
-            raise CommandError(str(exc)) from None
+        place, period = area_and_period(area, period)
         if kind not in KINDS:
             raise CommandError(f"未知的文稿类型“{kind}”，可选：jianbao（工作简报）、zongjie（工作总结）")
         path = Path(output)

@@ -3,11 +3,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanai.areas.codes import AreaCodeError, level_of
-from guanai.areas.models import Area
+from ._arguments import area_and_period
+
 from guanai.briefings import factcheck
 from guanai.archive.readers import ReadError, read_document
-from guanai.stats.periods import PeriodError, parse_period
 
 
 class Command(BaseCommand):
@@ -22,17 +21,7 @@ class Command(BaseCommand):
                             help="print a JSON list of {text, claimed, recorded, status} on stdout")
 
     def handle(self, *args, file, area, period, as_json, **options):
-        try:
-            level_of(area)
-        except AreaCodeError as exc:
-            raise CommandError(str(exc)) from None
-        place = Area.objects.filter(pk=area).first()
-        if place is None:
-            raise CommandError(f"区划代码“{area}”不存在")
-        try:
-            period = parse_period(period)
-        except PeriodError as exc:
-            raise CommandError(str(exc)) from None
+        place, period = area_and_period(area, period)
         if file == "-":
             import sys
 
