@@ -239,13 +239,14 @@ def assess_risk(*, user, person: Person, assessed_on: date, scores: dict[str, in
             raise ValidationError({key: "评分应在0至3之间"})
     known = {code for code, _l in RiskAssessment.FLAGS}
     flags = [f for f in flags if f in known]
+    level = risk_level(scores, flags)
     RiskAssessment.objects.filter(person=person, is_current=True).update(is_current=False)
-    assessment = RiskAssessment.objects.create(person=person, assessed_on=assessed_on, flags=flags, note=note,
-                                               level=risk_level(scores, flags), assessor=user, **scores)
-    Person.objects.filter(pk=person.pk).update(current_risk=assessment.level)
-    person.current_risk = assessment.level
-    refresh_villages([person.area_id])
-    return assessment
+    # The person's level first: saving the assessment refreshes the village tallies
+    # (registry.signals), which must already see it.
+    Person.objects.filter(pk=person.pk).update(current_risk=level)
+    person.current_risk = level
+    return RiskAssessment.objects.create(person=person, assessed_on=assessed_on, flags=flags, note=note,
+                                         level=level, assessor=user, **scores)
 
 
 def without_effective_guardianship(user) -> QuerySet:
