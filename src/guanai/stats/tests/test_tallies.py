@@ -49,3 +49,11 @@ def test_stale_tallies_are_recomputed_on_the_first_dashboard_of_a_day(users, cli
     client_for("county").get("/")  # the immediate task backend runs the refresh at once
     assert tally("990101000000", "persons_registered") == metrics.compute("persons_registered", "990101000000", _today())
     assert AreaTally.objects.filter(updated_at__date__lt=date.today()).count() == 0
+
+
+def test_red_risk_tally_follows_an_assessment(users):
+    person = services.create_person(user=users["village"], area_code="990101001001", data={"name": "风险计数"},
+                                    categories=["left_behind_child"])
+    before = tally("990101001001", "persons_at_risk:red")
+    services.assess_risk(user=users["village"], person=person, assessed_on=date.today(), scores={"safety": 3}, flags=[])
+    assert tally("990101001001", "persons_at_risk:red") == before + 1
