@@ -67,5 +67,15 @@ def subtree_bounds(code: str) -> tuple[str, str]:
     return low, high
 
 
+def ancestors(code: str) -> list[str]:
+    """``code`` and every area above it, nearest first."""
+    chain = []
+    current: str | None = code
+    while current is not None:
+        chain.append(current)
+        current = parent_code(current)
+    return chain
+
+
 def is_within(code: str, ancestor: str) -> bool:
     return code.startswith(prefix_of(ancestor))

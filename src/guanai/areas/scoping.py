@@ -81,3 +81,11 @@ def may_see_area(user, area_code: str) -> bool:
     if role == roles.ADMIN:
         return True
     return user.area_id is not None and codes.is_within(area_code, user.area_id)
+
+
+def serves_user_area(user, area_code: str) -> bool:
+    """Whether things of ``area_code`` may be used by ``user``: areas of their
+    jurisdiction, and the areas above it (a city's member units and screening
+    rounds serve its villages). For choosing, not for reading personal records."""
+    return may_see_area(user, area_code) or (
+        user.area_id is not None and area_code in codes.ancestors(user.area_id))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from guanai.accounts import roles
 from guanai.accounts.models import User
 from guanai.areas.models import Area
-from guanai.areas.scoping import may_see_area, scope_queryset, user_role
+from guanai.areas.scoping import may_see_area, scope_queryset, serves_user_area, user_role
 from guanai.coordination.models import MemberUnit
 from guanai.registry.models import Household, Person, RiskAssessment
 from guanai.stats.tallies import refresh_villages
@@ -60,8 +60,7 @@ def _decimal(value, *, row_label: str, field_label: str, field: str) -> Decimal 
 
 
 def _unit_usable(user, unit: MemberUnit) -> bool:
-    """A unit of the user's area subtree, or of an area above it (a city's units serve its villages)."""
-    return may_see_area(user, unit.area_id) or unit.area_id in _ancestors(user.area_id)
+    return serves_user_area(user, unit.area_id)
 
 
 def _require_area(user, area_code: str | None, *, field: str = "area") -> Area:
@@ -108,16 +107,6 @@ def create_helper(*, user, name: str, kind: str, area_code: str, phone: str = ""
     helper.full_clean()
     helper.save()
     return helper
-
-
-def _ancestors(code: str | None) -> list[str]:
-    from guanai.areas import codes
-
-    result = []
-    while code:
-        result.append(code)
-        code = codes.parent_code(code)
-    return result
 
 
 def pairings_for(user) -> QuerySet:

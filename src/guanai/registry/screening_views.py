@@ -35,11 +35,7 @@ def _campaigns_for(user):
     """Campaigns over the user's area, or over an area containing it (a village sees the city's round)."""
     visible = scope_queryset(ScreeningCampaign.objects.all(), user)
     if user.area_id:
-        ancestors = [user.area_id]
-        code = user.area_id
-        while (code := codes.parent_code(code)) is not None:
-            ancestors.append(code)
-        visible = visible | ScreeningCampaign.objects.filter(area_id__in=ancestors)
+        visible = visible | ScreeningCampaign.objects.filter(area_id__in=codes.ancestors(user.area_id))
     return visible.distinct()
 
 

@@ -28,3 +28,8 @@ def test_parent_and_subtree_bounds():
     # The range of the last possible prefix still holds its subtree.
     low, high = codes.subtree_bounds("999900000000")
     assert low <= "999999999999" < high
+
+
+def test_ancestors_run_from_the_area_up_to_its_province():
+    assert codes.ancestors("990101001001") == ["990101001001", "990101001000", "990101000000", "990100000000",
+                                               "990000000000"]
