@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -384,8 +385,8 @@ def helper_create(request):
         else:
             messages.success(request, f"已登记帮扶人{helper.name}。")
             return redirect("care:helper_list")
-    return render(request, "care/simple_form.html", {"form": form, "title": "登记帮扶人",
-                                                     "cancel": "care:helper_list"})
+    return render(request, "core/form_page.html", {"form": form, "title": "登记帮扶人",
+                                                   "cancel_url": reverse("care:helper_list")})
 
 
 @roles_required(roles.VOLUNTEER)
@@ -508,8 +509,8 @@ def home_create(request):
         else:
             messages.success(request, f"已登记{home.name}。")
             return redirect("care:home_detail", pk=home.pk)
-    return render(request, "care/simple_form.html", {"form": form, "title": "登记爱心家园/儿童之家",
-                                                     "cancel": "care:home_list"})
+    return render(request, "core/form_page.html", {"form": form, "title": "登记爱心家园/儿童之家",
+                                                   "cancel_url": reverse("care:home_list")})
 
 
 @roles_required(*HOME_VIEW_ROLES)

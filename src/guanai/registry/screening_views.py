@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from guanai.accounts import roles
 from guanai.accounts.access import roles_required
@@ -58,7 +59,8 @@ def campaign_create(request):
         else:
             messages.success(request, "排查已发起。")
             return redirect("registry:screening_detail", pk=campaign.pk)
-    return render(request, "registry/screening_form.html", {"form": form, "title": "发起摸底排查"})
+    return render(request, "core/form_page.html", {"form": form, "title": "发起摸底排查", "submit_label": "发起",
+                                                   "cancel_url": reverse("registry:screening_list")})
 
 
 @roles_required(*VIEW_ROLES)

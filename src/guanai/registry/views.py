@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from guanai.accounts import roles
@@ -111,7 +112,8 @@ def person_create(request):
         else:
             messages.success(request, f"已为{person.name}建档。")
             return redirect("registry:detail", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "title": "新建档案"})
+    return render(request, "core/form_page.html", {"form": form, "title": "新建档案",
+                                                   "cancel_url": reverse("registry:list")})
 
 
 @roles_required(*RECORD_ROLES)
@@ -136,7 +138,8 @@ def person_edit(request, pk: int):
         else:
             messages.success(request, "已保存。")
             return redirect("registry:detail", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "title": f"编辑：{person.name}", "person": person})
+    return render(request, "core/form_page.html", {"form": form, "title": f"编辑：{person.name}",
+                                                   "cancel_url": reverse("registry:detail", args=[person.pk])})
 
 
 @roles_required(*RECORD_ROLES)
@@ -153,7 +156,9 @@ def person_assess(request, pk: int):
                                               scores=scores, flags=data["flags"], note=data["note"])
             messages.success(request, f"评估已保存，风险等级：{assessment.get_level_display()}。")
             return redirect("registry:detail", pk=person.pk)
-    return render(request, "registry/assess_form.html", {"form": form, "person": person})
+    return render(request, "core/form_page.html", {"form": form, "title": f"风险评估：{person.name}",
+                                                   "submit_label": "保存评估",
+                                                   "cancel_url": reverse("registry:detail", args=[person.pk])})
 
 
 @roles_required(*RECORD_ROLES)
@@ -200,7 +205,8 @@ def person_profile(request, pk: int):
         services.save_profile(user=request.user, person=person, form=form)
         messages.success(request, f"{title}已保存。")
         return redirect("registry:detail", pk=person.pk)
-    return render(request, "registry/person_form.html", {"form": form, "title": f"{title}：{person.name}", "person": person})
+    return render(request, "core/form_page.html", {"form": form, "title": f"{title}：{person.name}",
+                                                   "cancel_url": reverse("registry:detail", args=[person.pk])})
 
 
 @roles_required(*RECORD_ROLES)
