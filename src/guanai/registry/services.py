@@ -138,6 +138,9 @@ def update_person(*, user, person: Person, expected_version: int, data: dict, ca
         raise ConflictError("此记录在您编辑期间已被他人修改，您的修改未保存。请刷新后重新编辑。")
     person.version = expected_version + 1
     person.save()
+    if person.household_id and person.relation_to_head == "head":
+        # The household is named after its head (who need not be on file): keep the name in step.
+        Household.objects.filter(pk=person.household_id).update(head_name=person.name)
     if categories is not None:
         set_categories(person, categories)
     return person

@@ -211,3 +211,11 @@ def test_a_person_from_another_village_cannot_join(client_for, users):
     with pytest.raises(ValidationError) as err:
         services.add_to_household(user=users["township"], household=head.household, person=other, relation="grandchild")
     assert "同一村" in str(err.value)
+
+
+def test_renaming_the_head_renames_the_household(users):
+    head = _make(users["village"], "卫大海", categories=["solitary_elder"])
+    services.create_household(user=users["village"], head=head)
+    head = Person.objects.get(pk=head.pk)
+    services.update_person(user=users["village"], person=head, expected_version=head.version, data={"name": "卫大河"})
+    assert str(Person.objects.get(pk=head.pk).household) == "卫大河户"
