@@ -52,3 +52,14 @@ def test_a_village_worker_cannot_merge_a_record_outside_their_village(users, cli
     response = client_for("village").post("/persons/duplicates/merge/", {"keep": first.pk, "duplicate": second.pk})
     assert response.status_code == 404
     assert Person.objects.get(pk=second.pk).status == Person.ACTIVE
+
+
+def test_finding_duplicates_takes_a_fixed_number_of_queries(users, django_assert_max_num_queries):
+    for n in range(4):
+        for village in ("990101001001", "990101001002"):
+            services.create_person(user=users["township"], area_code=village,
+                                   data={"name": f"重名{n}", "birth_date": date(2014, 1, n + 1)},
+                                   categories=["left_behind_child"])
+    with django_assert_max_num_queries(4):
+        groups = probable_duplicates(users["township"])
+    assert sum(1 for g in groups if g.persons[0].name.startswith("重名")) == 4
