@@ -15,6 +15,7 @@ class IdleTimeoutMiddleware:
     """Log a session out after a period without requests (level-3 time-out)."""
 
     SESSION_KEY = "guanai_last_seen"
+    PRECISION_SECONDS = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,7 +28,10 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.warning(request, "由于长时间未操作，您已自动退出登录，请重新登录。")
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            request.session[self.SESSION_KEY] = now
+            # Rewriting the session on every request costs a database write per page;
+            # a minute's precision is plenty for a 30-minute time-out.
+            if last_seen is None or now - last_seen >= self.PRECISION_SECONDS:
+                request.session[self.SESSION_KEY] = now
         return self.get_response(request)
 
 

@@ -91,3 +91,11 @@ def test_production_hasher_is_argon2():
 def test_non_admin_needs_an_area(db):
     with pytest.raises(ValidationError):
         User(username="x", role="staff").full_clean()
+
+
+def test_pages_within_a_minute_do_not_rewrite_the_session(client_for, django_assert_max_num_queries):
+    client = client_for("village")
+    client.get("/areas/")
+    seen = client.session[IdleTimeoutMiddleware.SESSION_KEY]
+    client.get("/areas/")
+    assert client.session[IdleTimeoutMiddleware.SESSION_KEY] == seen
