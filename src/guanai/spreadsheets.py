@@ -90,7 +90,10 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
     first_col = sheet.start[1] if sheet.start else 0
     for offset, values in enumerate(sheet.iter_rows()):
         row_index = first_row + offset
-        values = [None] * first_col + list(values) if first_col else list(values)
+        if first_col:
+            values = [None] * first_col + list(values)
+        elif type(values) is not list:  # calamine yields a fresh list per row: no copy needed
+            values = list(values)
         if merged:
             _fill_merged(values, row_index, merged, carried)
         yield row_index + 1, values

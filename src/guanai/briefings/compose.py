@@ -20,6 +20,7 @@ from django.utils import timezone
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.registry import categories as cat
+from guanai.stats.metrics import memoized
 from guanai.stats.periods import Period, parse_period
 from guanai.textproc.numbers import chinese_ordinal, format_date
 
@@ -164,6 +165,11 @@ def _yoy(book: FactBook, metric: str, **params) -> list:
 
 def compose(area: Area, period: Period, kind: str = JIANBAO, *, today: date | None = None,
             progress=None) -> Composition:
+    with memoized():  # the sections ask several counts more than once
+        return _compose(area, period, kind, today=today, progress=progress)
+
+
+def _compose(area: Area, period: Period, kind: str, *, today: date | None, progress) -> Composition:
     if kind not in KINDS:
         raise ValueError(f"未知的文稿类型“{kind}”，可选：jianbao（工作简报）、zongjie（工作总结）")
     today = today or timezone.localdate()

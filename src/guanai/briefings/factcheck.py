@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.stats.metrics import METRICS, compute
+from guanai.stats.metrics import METRICS, compute, memoized
 from guanai.stats.periods import Period, parse_period
 from guanai.textproc.facts import extract_facts
 from guanai.textproc.normalize import normalize_document
@@ -223,16 +223,13 @@ def _resolve(fact, sentence: str, local: str, areas: _AreaNames) -> tuple[_Resol
 
 
 class _Recorder:
+    """The recorded values (``check_text`` runs inside ``memoized``: each question is asked once)."""
+
     def __init__(self, period: Period):
         self.period = period
-        self.cache: dict = {}
 
     def value(self, resolved: _Resolved, period: Period | None = None):
-        period = period or self.period
-        key = (resolved.metric, resolved.area_code, period.key, tuple(sorted(resolved.params.items())))
-        if key not in self.cache:
-            self.cache[key] = compute(resolved.metric, resolved.area_code, period, **resolved.params)
-        return self.cache[key]
+        return compute(resolved.metric, resolved.area_code, period or self.period, **resolved.params)
 
 
 def sentences(text: str):
@@ -244,6 +241,11 @@ def sentences(text: str):
 
 def check_text(text: str, area: Area | str, period: Period | str) -> list[CheckedFigure]:
     """Every figure of ``text`` (counts, money, percentages; not dates), checked against the records."""
+    with memoized():
+        return _check_text(text, area, period)
+
+
+def _check_text(text: str, area: Area | str, period: Period | str) -> list[CheckedFigure]:
     if isinstance(area, str):
         area = Area.objects.get(pk=area)
     if isinstance(period, str):

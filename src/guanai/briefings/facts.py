@@ -2,8 +2,8 @@
 
 Every figure of a briefing is one of these, computed by ``stats.metrics.compute``
 and nothing else, and recomputable at any time from what is stored with it.
-A ``FactBook`` collects the facts of one composition: it memoises computations
-(the same question is asked once) and hands out tokens (``f1``, ``f2`` ...).
+A ``FactBook`` collects the facts of one composition and hands out tokens
+(``f1``, ``f2`` ...); the same question gets the same token.
 """
 
 from __future__ import annotations
@@ -82,16 +82,12 @@ def metric_label(metric: str, params: dict) -> str:
     return label
 
 
-def recompute(metric: str, area_code: str, period_key: str, params: dict, derivation: str = "",
-              cache: dict | None = None) -> Decimal | None:
-    """The value a fact has now, from its provenance."""
-    cache = {} if cache is None else cache
+def recompute(metric: str, area_code: str, period_key: str, params: dict, derivation: str = "") -> Decimal | None:
+    """The value a fact has now, from its provenance (asked once per question inside
+    ``stats.metrics.memoized``)."""
 
     def ask(period: Period):
-        key = (metric, area_code, period.key, tuple(sorted((params or {}).items())))
-        if key not in cache:
-            cache[key] = compute(metric, area_code, period, **(params or {}))
-        return cache[key]
+        return compute(metric, area_code, period, **(params or {}))
 
     period = parse_period(period_key)
     if derivation == YOY:
@@ -122,11 +118,10 @@ class Token:
 
 @dataclass
 class FactBook:
-    """The facts of one composition, memoised."""
+    """The facts of one composition (composed inside ``stats.metrics.memoized``)."""
 
     area_code: str
     period: Period
-    cache: dict = field(default_factory=dict)
     tokens: dict[str, Token] = field(default_factory=dict)
     _by_spec: dict = field(default_factory=dict)
     computed_at: object = field(default_factory=timezone.now)
@@ -138,7 +133,7 @@ class FactBook:
         """A metric's raw value (no token): for deciding what to write."""
         params = {k: v for k, v in params.items() if v not in (None, "")}
         period = period or self.period
-        return recompute(metric, area or self.area_code, period.key, params, cache=self.cache)
+        return recompute(metric, area or self.area_code, period.key, params)
 
     def fact(self, metric: str, *, period: Period | None = None, area: str | None = None,
              derivation: str = "", **params) -> Token:
@@ -149,7 +144,7 @@ class FactBook:
         spec = (metric, area, period.key, tuple(sorted(params.items())), derivation)
         if spec in self._by_spec:
             return self.tokens[self._by_spec[spec]]
-        value = recompute(metric, area, period.key, params, derivation, cache=self.cache)
+        value = recompute(metric, area, period.key, params, derivation)
         unit = "%" if derivation == YOY else METRICS[metric].unit
         label = metric_label(metric, params) + ("同比变化" if derivation == YOY else "")
         token = Token(f"f{len(self.tokens) + 1}", metric, area, period.key, params, derivation, value, unit, label,

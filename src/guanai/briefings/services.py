@@ -12,6 +12,7 @@ from django.utils import timezone
 from guanai.areas.models import Area
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
+from guanai.stats.metrics import memoized
 from guanai.stats.periods import Period
 
 from . import body as body_mod
@@ -94,16 +95,17 @@ def recompute_facts(briefing: Briefing, *, save: bool) -> list[Change]:
     (a published briefing is only compared, never changed)."""
     if save:
         _refuse_if_published(briefing)
-    cache: dict = {}
     changes = []
     now = timezone.now()
     facts = list(briefing.facts.all())
-    for fact in facts:
-        value = recompute(fact.metric, fact.area_code, fact.period_key, fact.params, fact.derivation, cache)
-        same = (value is None and fact.value is None) or (
-            value is not None and fact.value is not None and abs(value - fact.value) < 1e-4)
-        if not same:
-            changes.append(Change(fact, fact.value, fact.text, value, format_value(value, fact.unit, fact.derivation)))
+    with memoized():
+        for fact in facts:
+            value = recompute(fact.metric, fact.area_code, fact.period_key, fact.params, fact.derivation)
+            same = (value is None and fact.value is None) or (
+                value is not None and fact.value is not None and abs(value - fact.value) < 1e-4)
+            if not same:
+                changes.append(Change(fact, fact.value, fact.text, value,
+                                      format_value(value, fact.unit, fact.derivation)))
     if save:
         with transaction.atomic():
             for change in changes:

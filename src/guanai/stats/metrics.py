@@ -12,6 +12,8 @@ its provenance.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -42,6 +44,24 @@ def metric(name: str, label: str, unit: str, params: tuple[str, ...] = ()):
     return decorate
 
 
+_memo: ContextVar[dict | None] = ContextVar("metric_memo", default=None)
+
+
+@contextmanager
+def memoized():
+    """Within this block ``compute`` answers each question once: a briefing, a recompute
+    or a fact-check asks the same counts for several figures (and coverage is built
+    from two counts the briefing also shows). Leave it before the records change."""
+    if _memo.get() is not None:  # nested: the outer block's memo serves
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def compute(name: str, area: str, period: Period | str, **params):
     info = METRICS[name]
     if isinstance(period, str):
@@ -49,8 +69,16 @@ def compute(name: str, area: str, period: Period | str, **params):
     unknown = set(params) - set(info.params)
     if unknown:
         raise TypeError(f"metric {name} takes no parameters {unknown}")
-    value = info.func(area, period, **{k: v for k, v in params.items() if v not in (None, "")})
-    return float(value) if isinstance(value, Decimal) else value
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    memo = _memo.get()
+    key = (name, area, period.key, tuple(sorted(params.items()))) if memo is not None else None
+    if key is not None and key in memo:
+        return memo[key]
+    value = info.func(area, period, **params)
+    value = float(value) if isinstance(value, Decimal) else value
+    if key is not None:
+        memo[key] = value
+    return value
 
 
 # --- registry -------------------------------------------------------------------
@@ -221,14 +249,8 @@ def _percent(covered: int, due: int) -> float:
 @metric("visit_coverage", "走访覆盖率", "%", ("category",))
 def visit_coverage(area: str, period: Period, category: str | None = None) -> float:
     """Visited within the interval / should have been visited, in percent (0 when nobody was due)."""
-    from django.db.models import Count
-
-    from guanai.care import followup
-
-    day = _as_of(period)
-    counts = _persons_of(area, category).filter(followup.should_be_visited_q(day)).aggregate(
-        due=Count("pk"), covered=Count("pk", filter=followup.covered_q(day)))
-    return _percent(counts["covered"], counts["due"])
+    return _percent(compute("persons_visited_in_time", area, period, category=category),
+                    compute("persons_due_visit", area, period, category=category))
 
 
 def visit_coverage_by_child(area: str, period: Period, category: str | None = None) -> dict[str, dict]:
@@ -254,10 +276,10 @@ def visit_coverage_by_child(area: str, period: Period, category: str | None = No
 
 @metric("persons_overdue_visit", "逾期未走访", "人", ("category",))
 def persons_overdue_visit(area: str, period: Period, category: str | None = None) -> int:
-    """Persons due a visit and not visited within their interval, at the period's end (or today)."""
-    from guanai.care import followup
-
-    return _persons_of(area, category).filter(followup.overdue_q(_as_of(period))).count()
+    """Persons due a visit and not visited within their interval, at the period's end (or today):
+    followup.overdue_q is "should be visited and not covered", so due minus those visited in time."""
+    return (compute("persons_due_visit", area, period, category=category)
+            - compute("persons_visited_in_time", area, period, category=category))
 
 
 def _aid(area: str, period: Period, kind: str, category: str | None = None):

@@ -53,6 +53,7 @@ _TIME = r"(?:\s*T?\s*\d{1,2}[:：]\d{1,2}(?:[:：]\d{1,2}(?:\.\d+)?)?)?"
 _DATE_SEPARATED = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?" + _TIME
 )
+_DATE_PLAIN = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})" + _TIME)
 
 
@@ -63,11 +64,15 @@ def parse_cell_date(value: object, *, datemode_1904: bool = False) -> date:
 
     `datemode_1904` is the workbook's date system (old Mac Excel files).
     """
-    if isinstance(value, datetime):
+    if type(value) is str:
+        m = _DATE_PLAIN.fullmatch(value)  # the common 2010-5-3, without the clean-up below
+        if m:
+            return _ymd(*m.groups(), shown=value)
+    elif isinstance(value, datetime):
         return value.date()
-    if isinstance(value, date):
+    elif isinstance(value, date):
         return value
-    if _is_number(value):
+    elif _is_number(value):
         return _date_from_number(value, datemode_1904)
     text = _base_text(value)
     if not text:

@@ -102,6 +102,9 @@ def test_coverage_counts_equal_a_hand_count(users):
     assert metrics.persons_visited_in_time(village.code, month) == 3
     assert metrics.visit_coverage(village.code, month) == 60.0
     assert metrics.compute("visit_coverage", village.code, month.key) == 60.0
+    # Overdue is due minus visited in time: the same two as the due list's own condition.
+    assert metrics.persons_overdue_visit(village.code, month) == 2
+    assert Person.objects.filter(area=village).filter(followup.overdue_q(today)).count() == 2
     # As of an earlier day the exited child was still on file and had never been visited.
     earlier = today - timedelta(days=20)
     as_of = Period(earlier, earlier, earlier.isoformat())

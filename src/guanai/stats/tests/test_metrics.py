@@ -53,3 +53,18 @@ def test_screening_found_matches_reports(users):
 def test_unknown_parameter_is_refused():
     with pytest.raises(TypeError):
         metrics.compute("children_without_guardianship", "990100000000", "2026", category="x")
+
+
+@pytest.mark.django_db
+def test_memoized_asks_each_question_once(django_assert_num_queries):
+    period = parse_period("2026Q3")
+    with metrics.memoized():
+        due = metrics.compute("persons_due_visit", "990100000000", period)
+        in_time = metrics.compute("persons_visited_in_time", "990100000000", period, category="")
+        # Coverage and overdue are built from those two counts: no query of their own.
+        with django_assert_num_queries(0):
+            assert metrics.compute("visit_coverage", "990100000000", period) == metrics._percent(in_time, due)
+            assert metrics.compute("persons_overdue_visit", "990100000000", "2026Q3") == due - in_time
+    # Outside the block every call asks the database again.
+    with django_assert_num_queries(2):
+        metrics.compute("visit_coverage", "990100000000", period)
