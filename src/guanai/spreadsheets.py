@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,12 +89,13 @@ def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
     carried: dict = {}  # top-left value of each merged block seen so far
     first_row = sheet.start[0] if sheet.start else 0
     first_col = sheet.start[1] if sheet.start else 0
+    if not merged and not first_col:
+        # The common sheet: calamine's rows as they come (a fresh list each), numbered.
+        yield from zip(itertools.count(first_row + 1), sheet.iter_rows())
+        return
     for offset, values in enumerate(sheet.iter_rows()):
         row_index = first_row + offset
-        if first_col:
-            values = [None] * first_col + list(values)
-        elif type(values) is not list:  # calamine yields a fresh list per row: no copy needed
-            values = list(values)
+        values = [None] * first_col + list(values)
         if merged:
             _fill_merged(values, row_index, merged, carried)
         yield row_index + 1, values

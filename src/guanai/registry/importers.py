@@ -568,6 +568,22 @@ def _clean_label(text: str) -> str:
 # --- writing ----------------------------------------------------------------
 
 
+_SAFE_LITERAL = re.compile(r"[\w\-:. +]*", re.ASCII)
+
+
+def _sql_literal(value) -> str | None:
+    """SQL text for a constant that needs no quoting beyond its apostrophes, else None (bind it)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
+        return f"'{value}'"
+    return None
+
+
 class _FastInsert:
     """INSERT of many rows of one model with executemany: what bulk_create does,
     without building model instances (the import's hot path).
@@ -581,14 +597,23 @@ class _FastInsert:
         qn = connection.ops.quote_name
         fields = {f.attname: f for f in model._meta.concrete_fields}
         rest = [f for name, f in fields.items() if name not in given and not f.primary_key]
-        constants = []
+        literals, bound, constants = [], [], []
         for f in rest:
             value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
-            constants.append(f.get_db_prep_save(value, connection))
+            value = f.get_db_prep_save(value, connection)
+            literal = _sql_literal(value)
+            if literal is None:
+                bound.append(f)
+                constants.append(value)
+            else:
+                literals.append((f, literal))
+        # Constants that need no escaping are written into the statement: binding ten
+        # values fewer per row halves SQLite's share of the insert.
         self.constants = tuple(constants)
-        columns = [fields[name].column for name in given] + [f.column for f in rest]
+        columns = [fields[name].column for name in given] + [f.column for f in bound] + [f.column for f, _ in literals]
+        values = ["%s"] * (len(given) + len(bound)) + [literal for _f, literal in literals]
         head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-        self.sql = head + f"({', '.join(['%s'] * len(columns))})"
+        self.sql = head + f"({', '.join(values)})"
 
     def params(self, rows: list[tuple]) -> list[tuple]:
         constants = self.constants
@@ -934,7 +959,8 @@ def import_persons(path, *, user=None, dry_run=False, options=None, progress=no_
                 done += 1
                 values = validator.pad(values)
                 name_cell, id_cell = values[name_i], values[id_i]
-                if (_blank(id_cell) and (_blank(name_cell) or (type(name_cell) is str and _NOTE_ROW.match(
+                if ((id_cell is None or id_cell == "" or (type(id_cell) is str and id_cell.isspace()))
+                        and (_blank(name_cell) or (type(name_cell) is str and _NOTE_ROW.match(
                         name_cell.strip()))) and validator.is_blank_or_note(values)):
                     continue
                 row, errors = validator.validate(number, values)
