@@ -132,6 +132,8 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 GUANAI_LOCKOUT_THRESHOLD = int(os.environ.get("GUANAI_LOCKOUT_THRESHOLD", "5"))
 GUANAI_LOCKOUT_MINUTES = int(os.environ.get("GUANAI_LOCKOUT_MINUTES", "15"))
 GUANAI_IDLE_TIMEOUT_SECONDS = int(os.environ.get("GUANAI_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
+# Database connections a briefing's figures are asked on at once (stats.metrics.prefetch).
+GUANAI_METRIC_WORKERS = int(os.environ.get("GUANAI_METRIC_WORKERS", "2"))
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

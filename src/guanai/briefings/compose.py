@@ -20,7 +20,7 @@ from django.utils import timezone
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.registry import categories as cat
-from guanai.stats.metrics import memoized
+from guanai.stats.metrics import GROUPED, memoized, prefetch
 from guanai.stats.periods import Period, parse_period
 from guanai.textproc.numbers import chinese_ordinal, format_date
 
@@ -163,6 +163,22 @@ def _yoy(book: FactBook, metric: str, **params) -> list:
     return ["，同比", book.fact(metric, derivation=YOY, **params)]
 
 
+def _prefetch_heavy_figures(code: str, period: Period, today: date) -> None:
+    """The counts over every person or visit of the area that the sections below ask,
+    longest first, asked at once on several connections (stats.metrics.prefetch)."""
+    last_year = period.previous_year()
+    prefetch([(name, code, when, params) for name, when, params in (
+        ("persons_visited_in_time", period, {}), ("persons_visited", period, GROUPED),
+        ("persons_visited", period, {}), ("persons_registered", period, GROUPED),
+        ("persons_due_visit", period, {}), ("children_without_guardianship", period, {}),
+        ("children_aging_out", period, {}), ("persons_registered", period, {}),
+        ("persons_registered", last_year, {}), ("persons_at_risk", period, {"level": "red"}),
+        ("persons_new", period, {}), ("visits", period, {}), ("visits", last_year, {}),
+        ("aid_cash_yuan", period, {}), ("aid_cash_yuan", last_year, {}), ("aid_goods_value_yuan", period, {}),
+        *(("visits", month, {}) for month in months_of(period, today)),
+    )])
+
+
 def compose(area: Area, period: Period, kind: str = JIANBAO, *, today: date | None = None,
             progress=None) -> Composition:
     with memoized():  # the sections ask several counts more than once
@@ -174,6 +190,7 @@ def _compose(area: Area, period: Period, kind: str, *, today: date | None, progr
         raise ValueError(f"未知的文稿类型“{kind}”，可选：jianbao（工作简报）、zongjie（工作总结）")
     today = today or timezone.localdate()
     book = FactBook(area.code, period)
+    _prefetch_heavy_figures(area.code, period, today)
     w = _Writer()
     whole = area_word(area)
     label = period.label

@@ -31,6 +31,9 @@ class MetricInfo:
     unit: str  # 人, 户, 次, 元, %, 个 ...
     func: Callable
     params: tuple[str, ...] = ()  # optional keyword parameters it accepts, e.g. ("category",)
+    # ``(area, period) -> {value of params[0]: figure}`` in one query (absent values are 0):
+    # the same count for every category at once, which a briefing asks one by one.
+    grouped: Callable | None = None
 
 
 METRICS: dict[str, MetricInfo] = {}
@@ -39,6 +42,17 @@ METRICS: dict[str, MetricInfo] = {}
 def metric(name: str, label: str, unit: str, params: tuple[str, ...] = ()):
     def decorate(func):
         METRICS[name] = MetricInfo(name, label, unit, func, params)
+        return func
+
+    return decorate
+
+
+def grouped_by(name: str):
+    """Register the grouped form of metric ``name`` (by its first parameter). It must build
+    on the same queryset as the metric; a test holds each grouped value equal to the metric's."""
+    def decorate(func):
+        info = METRICS[name]
+        METRICS[name] = MetricInfo(info.name, info.label, info.unit, info.func, info.params, func)
         return func
 
     return decorate
@@ -71,14 +85,81 @@ def compute(name: str, area: str, period: Period | str, **params):
         raise TypeError(f"metric {name} takes no parameters {unknown}")
     params = {k: v for k, v in params.items() if v not in (None, "")}
     memo = _memo.get()
-    key = (name, area, period.key, tuple(sorted(params.items()))) if memo is not None else None
+    key = _memo_key(name, area, period, params) if memo is not None else None
     if key is not None and key in memo:
         return memo[key]
+    if key is not None and info.grouped is not None and list(params) == [info.params[0]]:
+        # Inside a memo the grouped query answers this and every sibling question at once.
+        group_key = _memo_key(name, area, period, GROUPED)
+        if group_key not in memo:
+            memo[group_key] = info.grouped(area, period)
+        value = memo[key] = _plain(memo[group_key].get(params[info.params[0]], 0))
+        return value
     value = info.func(area, period, **params)
-    value = float(value) if isinstance(value, Decimal) else value
+    value = _plain(value)
     if key is not None:
         memo[key] = value
     return value
+
+
+GROUPED = "*"  # in place of a question's parameters: the metric's grouped form
+
+
+def _memo_key(name: str, area: str, period: Period, params) -> tuple:
+    return (name, area, period.key, params if params == GROUPED else tuple(sorted(params.items())))
+
+
+def prefetch(questions: list[tuple[str, str, Period, dict | str]]) -> None:
+    """Answer ``questions`` (name, area, period, params or GROUPED) into the current memo,
+    asked on several database connections at once (``settings.GUANAI_METRIC_WORKERS``):
+    a province's briefing rests on a dozen counts over a million records each.
+
+    Other connections cannot see an open transaction's writes, so inside one (a test,
+    a request run atomically) nothing is prefetched and each figure is asked when needed.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.conf import settings
+    from django.db import connection
+
+    memo = _memo.get()
+    workers = int(getattr(settings, "GUANAI_METRIC_WORKERS", 1))
+    if memo is None or workers < 2 or connection.in_atomic_block:
+        return
+    todo = {}
+    for name, area, period, params in questions:
+        if params != GROUPED:
+            params = {k: v for k, v in params.items() if v not in (None, "")}
+        key = _memo_key(name, area, period, params)
+        if key not in memo and name in METRICS and (params != GROUPED or METRICS[name].grouped):
+            todo[key] = (name, area, period, params)
+    with ThreadPoolExecutor(max_workers=min(workers, len(todo) or 1)) as pool:
+        for key, value in zip(todo, pool.map(_answer_on_own_connection, todo.values())):
+            memo[key] = value
+
+
+def _answer_on_own_connection(question) -> object:
+    from django.db import connections
+
+    name, area, period, params = question
+    try:
+        if params == GROUPED:
+            return METRICS[name].grouped(area, period)
+        return compute(name, area, period, **params)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def _plain(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _count_by(queryset, field: str) -> dict:
+    """{value of ``field``: number of rows} of ``queryset`` in one GROUP BY query."""
+    from django.db.models import Count
+
+    return {value: n for value, n in queryset.order_by().values_list(field).annotate(n=Count("pk"))
+            .values_list(field, "n") if value is not None}
 
 
 # --- registry -------------------------------------------------------------------
@@ -110,6 +191,11 @@ def _persons_on_file(area: str, period: Period, category: str | None = None):
 def persons_registered(area: str, period: Period, category: str | None = None) -> int:
     """Persons on file at the end of the period (registered by then, not exited by then)."""
     return _persons_on_file(area, period, category).count()
+
+
+@grouped_by("persons_registered")
+def persons_registered_by_category(area: str, period: Period) -> dict[str, int]:
+    return _count_by(_persons_on_file(area, period), "categories__category")
 
 
 @metric("persons_new", "新增建档", "人", ("category",))
@@ -215,13 +301,22 @@ def _persons_of(area: str, category: str | None = None):
     return qs
 
 
-@metric("persons_visited", "走访对象", "人", ("category",))
-def persons_visited(area: str, period: Period, category: str | None = None) -> int:
-    """Distinct persons visited in the period, in person or through a visit to their household."""
+def _visited_persons(area: str, period: Period, category: str | None = None):
     visits_ = _visits(area, period)
     return _persons_of(area, category).filter(
         Q(pk__in=visits_.filter(person__isnull=False).values("person_id"))
-        | Q(household__in=visits_.filter(household__isnull=False).values("household_id"))).count()
+        | Q(household__in=visits_.filter(household__isnull=False).values("household_id")))
+
+
+@metric("persons_visited", "走访对象", "人", ("category",))
+def persons_visited(area: str, period: Period, category: str | None = None) -> int:
+    """Distinct persons visited in the period, in person or through a visit to their household."""
+    return _visited_persons(area, period, category).count()
+
+
+@grouped_by("persons_visited")
+def persons_visited_by_category(area: str, period: Period) -> dict[str, int]:
+    return _count_by(_visited_persons(area, period), "categories__category")
 
 
 @metric("persons_due_visit", "应走访人数", "人", ("category",))

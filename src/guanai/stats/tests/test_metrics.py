@@ -68,3 +68,64 @@ def test_memoized_asks_each_question_once(django_assert_num_queries):
     # Outside the block every call asks the database again.
     with django_assert_num_queries(2):
         metrics.compute("visit_coverage", "990100000000", period)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n, info in metrics.METRICS.items() if info.grouped])
+@pytest.mark.parametrize("area", ["990100000000", "990101001000"])
+def test_grouped_form_equals_the_metric(name, area, django_assert_max_num_queries):
+    from guanai.registry.categories import CATEGORY_CHOICES
+
+    period = parse_period(str(date.today().year))
+    param = metrics.METRICS[name].params[0]
+    one_by_one = {code: metrics.compute(name, area, period, **{param: code}) for code, _label in CATEGORY_CHOICES}
+    assert sum(one_by_one.values()) > 0  # the demo has such records: the comparison means something
+    with metrics.memoized(), django_assert_max_num_queries(1):
+        grouped = {code: metrics.compute(name, area, period, **{param: code}) for code, _label in CATEGORY_CHOICES}
+    assert grouped == one_by_one
+
+
+@pytest.mark.django_db
+def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, settings):
+    import threading
+
+    from django.db import connection
+
+    period = parse_period(str(date.today().year))
+    city = "990100000000"
+    expected = {
+        ("persons_registered", ()): metrics.compute("persons_registered", city, period),
+        ("visits", ()): metrics.compute("visits", city, period),
+        ("persons_registered", (("category", "left_behind_child"),)):
+            metrics.compute("persons_registered", city, period, category="left_behind_child"),
+    }
+    threads = set()
+    answer = metrics._answer_on_own_connection
+
+    def spy(question):
+        threads.add(threading.get_ident())
+        return answer(question)
+
+    monkeypatch.setattr(metrics, "_answer_on_own_connection", spy)
+    questions = [("persons_registered", city, period, {}), ("persons_registered", city, period, metrics.GROUPED),
+                 ("visits", city, period, {})]
+    # Inside the test's transaction other connections would not see its writes: nothing is prefetched.
+    with metrics.memoized():
+        metrics.prefetch(questions)
+        assert threads == set()
+    # Outside a transaction the questions go to worker threads, each on its own connection
+    # (the demo data was committed before the tests began, so they see it).
+    settings.GUANAI_METRIC_WORKERS = 2
+    with metrics.memoized():
+        connection.in_atomic_block = False
+        try:
+            metrics.prefetch(questions)
+        finally:
+            connection.in_atomic_block = True
+        assert threads and threading.get_ident() not in threads
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as asked:
+            got = {(name, params): metrics.compute(name, city, period, **dict(params)) for name, params in expected}
+        assert len(asked) == 0  # every answer came from the prefetch
+    assert got == expected
