@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from guanai.registry.categories import CATEGORY_LABELS
-from guanai.stats.metrics import METRICS, compute
+from guanai.stats.metrics import METRICS, compute, given_params
 from guanai.stats.periods import Period, parse_period
 from guanai.textproc.numbers import format_count, format_money, format_percent, percent_change
 
@@ -131,14 +131,14 @@ class FactBook:
 
     def value(self, metric: str, *, period: Period | None = None, area: str | None = None, **params):
         """A metric's raw value (no token): for deciding what to write."""
-        params = {k: v for k, v in params.items() if v not in (None, "")}
+        params = given_params(params)
         period = period or self.period
         return recompute(metric, area or self.area_code, period.key, params)
 
     def fact(self, metric: str, *, period: Period | None = None, area: str | None = None,
              derivation: str = "", **params) -> Token:
         """A token for a figure of the text (the same question gets the same token)."""
-        params = {k: v for k, v in params.items() if v not in (None, "")}
+        params = given_params(params)
         period = period or self.period
         area = area or self.area_code
         spec = (metric, area, period.key, tuple(sorted(params.items())), derivation)

@@ -152,13 +152,7 @@ def first_pending_q(day: date) -> Q:
     return on_file_q(day) & tracked_q() & ~first_deadline_passed_q(day) & ~Q(visited_between(None, day))
 
 
-# --- figures ------------------------------------------------------------------------
-
-def coverage_counts(persons: QuerySet, day: date) -> tuple[int, int]:
-    """(should have been visited, covered) among ``persons`` on ``day``."""
-    due = persons.filter(should_be_visited_q(day))
-    return due.count(), due.filter(covered_q(day)).count()
-
+# --- the due list ---------------------------------------------------------------------
 
 def _latest_visits(today: date) -> QuerySet:
     return Visit.objects.filter(Q(person=OuterRef("pk")) | Q(household=OuterRef("household")),

@@ -83,7 +83,7 @@ def compute(name: str, area: str, period: Period | str, **params):
     unknown = set(params) - set(info.params)
     if unknown:
         raise TypeError(f"metric {name} takes no parameters {unknown}")
-    params = {k: v for k, v in params.items() if v not in (None, "")}
+    params = given_params(params)
     memo = _memo.get()
     key = _memo_key(name, area, period, params) if memo is not None else None
     if key is not None and key in memo:
@@ -103,6 +103,11 @@ def compute(name: str, area: str, period: Period | str, **params):
 
 
 GROUPED = "*"  # in place of a question's parameters: the metric's grouped form
+
+
+def given_params(params: dict) -> dict:
+    """The parameters actually given: None and "" mean "not given" (all categories ...)."""
+    return {k: v for k, v in params.items() if v not in (None, "")}
 
 
 def _memo_key(name: str, area: str, period: Period, params) -> tuple:
@@ -129,7 +134,7 @@ def prefetch(questions: list[tuple[str, str, Period, dict | str]]) -> None:
     todo = {}
     for name, area, period, params in questions:
         if params != GROUPED:
-            params = {k: v for k, v in params.items() if v not in (None, "")}
+            params = given_params(params)
         key = _memo_key(name, area, period, params)
         if key not in memo and name in METRICS and (params != GROUPED or METRICS[name].grouped):
             todo[key] = (name, area, period, params)
