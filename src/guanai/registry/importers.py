@@ -498,17 +498,11 @@ class _Validator:
             text = clean_text(values[i])
             if not text:
                 continue
-            if field_name == "guardianship_rating":
-                value = _enum(text, GUARDIANSHIP_BY_TEXT)
+            if field_name in _CHILD_ENUMS:
+                by_text, what, choices = _CHILD_ENUMS[field_name]
+                value = _enum(text, by_text)
                 if value is None:
-                    fail(field_name, f"无法识别的监护情况“{text}”，可填写："
-                                     f"{'、'.join(label for _c, label in cat.GUARDIANSHIP_RATING)}")
-                    continue
-            elif field_name == "schooling":
-                value = _enum(text, SCHOOLING_BY_TEXT)
-                if value is None:
-                    fail(field_name, f"无法识别的就学情况“{text}”，可填写："
-                                     f"{'、'.join(label for _c, label in cat.SCHOOLING)}")
+                    fail(field_name, f"无法识别的{what}“{text}”，可填写：{'、'.join(label for _c, label in choices)}")
                     continue
             elif field_name == "guardian_phone":
                 try:
@@ -523,6 +517,13 @@ class _Validator:
                 value = text
             child[field_name] = value
         return child or None
+
+
+# Child-profile columns read as one of a list: (text -> code, what the column is, the choices).
+_CHILD_ENUMS = {
+    "guardianship_rating": (GUARDIANSHIP_BY_TEXT, "监护情况", cat.GUARDIANSHIP_RATING),
+    "schooling": (SCHOOLING_BY_TEXT, "就学情况", cat.SCHOOLING),
+}
 
 
 def _cn_date(d: date) -> str:
