@@ -400,6 +400,17 @@ def test_child_columns_fill_the_child_profile(tmp_path):
     assert profile.schooling == "junior"
 
 
+def test_unknown_guardianship_or_schooling_is_an_error_listing_the_choices(tmp_path):
+    rows = [child_row(name="甲童", 监护情况="还行", 就学情况="小学"),
+            child_row(name="乙童", 监护情况="良好", 就学情况="上学中")]
+    result = run(write_xlsx(tmp_path / "child.xlsx", rows))
+    assert [(e.row, e.column) for e in result.errors] == [(2, "监护情况"), (3, "就学情况")]
+    first, second = (e.message for e in result.errors)
+    assert first.startswith("无法识别的监护情况“还行”，可填写：") and "监护人监护能力不足" in first
+    assert second.startswith("无法识别的就学情况“上学中”，可填写：") and "小学" in second
+    assert result.created == 0
+
+
 def test_several_sheets_are_read_and_errors_name_the_sheet(tmp_path):
     wb = Workbook()
     ws = wb.active
