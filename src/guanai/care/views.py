@@ -17,7 +17,7 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import get_scoped_or_404, may_see_area, scope_queryset, user_role
+from guanai.areas.scoping import area_filter, get_scoped_or_404, may_see_area, scope_queryset, user_role
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
 from guanai.core.pagination import CappedPaginator
@@ -226,14 +226,17 @@ def due_list(request):
     if category in cat.CATEGORY_LABELS:
         persons = persons.filter(categories__category=category)
     area = request.GET.get("area", "").strip()
-    if area.isdigit() and len(area) == 12:
-        low, high = codes.subtree_bounds(area)
-        persons = persons.filter(area__gte=low, area__lt=high)
+    if area:
+        # The overdue count of a large area comes from its tallies, not from the scoped
+        # persons: an area outside the user's own must not be asked at all.
+        if not Area.objects.filter(pk=area).exists() or not may_see_area(request.user, area):
+            raise Http404("记录不存在或您无权查看")
+        persons = persons.filter(area_filter("area", area))
     status = request.GET.get("status") or ""
     # A village's or township's list is counted in full and sorted by urgency. A county's or
     # a city's is long: it opens on the overdue, sorted by area and name (an index serves it),
     # and its overdue count comes from the village tallies the metric functions fill.
-    scope = area if area.isdigit() and len(area) == 12 else (request.user.area_id or "")
+    scope = area or request.user.area_id or ""
     small = bool(scope) and len(codes.prefix_of(scope)) >= 9
     if small:
         counts = followup.status_counts(persons, today)

@@ -210,3 +210,15 @@ def test_activity_list_figures_are_the_metrics(client_for):
     expected = (f"开展活动{metrics.activities('990100000000', year)}场，"
                 f"参与群众{metrics.activity_participants('990100000000', year)}人次")
     assert expected in body
+
+
+def test_due_list_refuses_an_area_outside_the_users_own(client_for):
+    village = client_for("village")
+    # The city's overdue count is the city's tallies: a village worker must not get it.
+    assert village.get("/care/due/?area=990100000000").status_code == 404
+    # Codes that are no area (or not even a code) are a 404 too, not a server error.
+    for bad in ("990000000001", "000000000000", "abc"):
+        assert village.get(f"/care/due/?area={bad}").status_code == 404
+    assert village.get("/care/due/?area=990101001001").status_code == 200  # the worker's own village
+    county = client_for("county").get("/care/due/?area=990101001000")
+    assert county.status_code == 200
