@@ -21,7 +21,7 @@ from decimal import Decimal
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.stats.metrics import METRICS, compute, memoized
-from guanai.stats.periods import Period, parse_period
+from guanai.stats.periods import Period, PeriodError, parse_period
 from guanai.textproc.facts import extract_facts
 from guanai.textproc.normalize import normalize_document
 from guanai.textproc.numbers import percent_change, written_tolerance
@@ -302,8 +302,12 @@ def _check_text(text: str, area: Area | str, period: Period | str) -> list[Check
 
 def _compare_yoy(figure: CheckedFigure, base: _Resolved, recorder: _Recorder, span: str):
     figure.metric, figure.area_code, figure.params, figure.derivation = base.metric, base.area_code, base.params, "yoy"
-    current = recorder.value(base)
-    previous = recorder.value(base, recorder.period.previous_year())
+    try:
+        current = recorder.value(base)
+        previous = recorder.value(base, recorder.period.previous_year())
+    except PeriodError as exc:  # the first year Guanai knows has no year before it
+        figure.reason = f"无法核对同比变化：{exc}"
+        return
     change = percent_change(current, previous, places=4)
     if change is None:
         figure.reason = "上年同期无记录，无法核对同比变化"

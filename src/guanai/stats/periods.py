@@ -42,8 +42,14 @@ def _month_end(year: int, month: int) -> date:
     return first_next - timedelta(days=1)
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2099  # records and briefings fall well inside; beyond, dates overflow
+
+
 def parse_period(text: str) -> Period:
     text = (text or "").strip().upper()
+    year_text = re.match(r"\d{4}", text)
+    if year_text and not FIRST_YEAR <= int(year_text.group()) <= LAST_YEAR:
+        raise PeriodError(f"期间“{text}”的年份超出范围：应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
     if m := re.fullmatch(r"(\d{4})", text):
         year = int(m.group(1))
         return Period(date(year, 1, 1), date(year, 12, 31), text)

@@ -145,6 +145,8 @@ def test_compose_refuses_an_area_outside_jurisdiction_and_a_bad_period(client_fo
     assert response.status_code == 200 and not Briefing.objects.filter(area_id=OTHER_COUNTY).exists()
     response = client.post("/briefings/new/", {"area": COUNTY, "period": "2026Q5", "kind": "jianbao"})
     assert "无法识别的期间" in response.content.decode()
+    response = client.post("/briefings/new/", {"area": COUNTY, "period": "0000", "kind": "jianbao"})
+    assert response.status_code == 200 and "年份超出范围" in response.content.decode()
 
 
 def test_summary_of_a_year(users):

@@ -176,3 +176,9 @@ def test_factcheck_page_with_pasted_text(client_for, quarter):
     response = client_for("township").post("/briefings/factcheck/", {"text": "走访12次。", "area": CITY_CODE,
                                                                      "period": quarter.key})
     assert 'data-status=' not in response.content.decode()  # the city is not the township's to check
+
+
+def test_year_on_year_in_the_first_year_is_unknown_not_an_error():
+    figures = check_text("全年开展走访慰问10次，同比增长25%。", CITY_CODE, "1900")
+    change = [f for f in figures if f.claimed == 25]
+    assert change and change[0].status == UNKNOWN and "同比" in change[0].reason

@@ -23,6 +23,16 @@ def test_bad_period_is_a_chinese_error():
         parse_period("2026Q5")
 
 
+@pytest.mark.parametrize("text", ["0000", "0000Q1", "0000-01", "9999", "1899Q4"])
+def test_a_year_out_of_range_is_a_chinese_error(text):
+    # Year 0 cannot be a date, and 9999's end overflows the day after: both were server errors.
+    with pytest.raises(PeriodError, match="年份超出范围"):
+        parse_period(text)
+    assert parse_period("1900").previous_year  # the first year itself is fine
+    with pytest.raises(PeriodError):
+        parse_period("1900").previous_year()
+
+
 def test_last_complete_quarter():
     assert last_complete_quarter(date(2026, 11, 23)).key == "2026Q3"
     assert last_complete_quarter(date(2026, 2, 1)).key == "2025Q4"
