@@ -162,7 +162,6 @@ def _latest_visits(today: date) -> QuerySet:
 def annotate_status(persons: QuerySet, today: date, known: str | None = None) -> QuerySet:
     """Persons with ``followup_status`` (overdue/first/soon/None), ``last_visit`` and
     ``planned_next`` annotated."""
-    horizon = today + timedelta(days=int(rules()["due_soon_days"]))
     latest = _latest_visits(today)
     persons = persons.annotate(
         last_visit=Subquery(latest.values("visit_date")[:1], output_field=DateField()),
@@ -170,11 +169,11 @@ def annotate_status(persons: QuerySet, today: date, known: str | None = None) ->
     )
     if known is not None:  # the caller filtered on the status already
         return persons.annotate(followup_status=Value(known, output_field=CharField()))
-    soon = (should_be_visited_q(horizon) & ~covered_q(horizon)) | Q(planned_next__lte=horizon)
+    # The When()s are tried in order, so "soon" needs no "not overdue, not first" here.
     return persons.annotate(followup_status=Case(
         When(overdue_q(today), then=Value(OVERDUE)),
         When(first_pending_q(today), then=Value(FIRST)),
-        When(on_file_q(today) & tracked_q() & soon, then=Value(SOON)),
+        When(on_file_q(today) & tracked_q() & _soon_q(today, "planned_next"), then=Value(SOON)),
         default=Value(None), output_field=CharField(),
     ))
 
@@ -183,13 +182,9 @@ def due_persons(persons: QuerySet, today: date, status: str | None = None, *, by
     """The worker's list. By urgency: overdue first, then first visits, then due soon,
     longest unvisited first (for a village or township). Otherwise by area and name,
     which an index serves, for the long lists of a county or a city."""
-    horizon = today + timedelta(days=int(rules()["due_soon_days"]))
-    soon = (on_file_q(today) & tracked_q() & ~overdue_q(today) & ~first_pending_q(today)
-            & ((should_be_visited_q(horizon) & ~covered_q(horizon)) | Q(next_planned__lte=horizon)))
-    conditions = {OVERDUE: overdue_q(today), FIRST: first_pending_q(today), SOON: soon}
+    conditions = _status_conditions(today)
     # Filter on the conditions themselves, before annotating, so the database can stop early.
-    persons = persons.alias(next_planned=Subquery(_latest_visits(today).values("next_visit_on")[:1],
-                                                  output_field=DateField()))
+    persons = _with_next_planned(persons, today)
     if status:
         persons = persons.filter(conditions[status])
     else:
@@ -203,12 +198,28 @@ def due_persons(persons: QuerySet, today: date, status: str | None = None, *, by
 
 
 def status_counts(persons: QuerySet, today: date) -> dict[str, int]:
+    """How many of ``persons`` the due list shows under each status (the same conditions)."""
+    persons = _with_next_planned(persons, today)
+    return {status: persons.filter(condition).count() for status, condition in _status_conditions(today).items()}
+
+
+def _soon_q(today: date, planned_field: str) -> Q:
+    """Due within the coming days: the rules' deadline, or the date planned at the last visit
+    (``planned_field``, an annotation of the latest visit's next_visit_on)."""
     horizon = today + timedelta(days=int(rules()["due_soon_days"]))
-    overdue = persons.filter(overdue_q(today)).count()
-    first = persons.filter(first_pending_q(today)).count()
-    soon = persons.filter(on_file_q(today) & tracked_q() & ~overdue_q(today) & ~first_pending_q(today)).filter(
-        should_be_visited_q(horizon) & ~covered_q(horizon)).count()
-    return {OVERDUE: overdue, FIRST: first, SOON: soon}
+    return (should_be_visited_q(horizon) & ~covered_q(horizon)) | Q(**{f"{planned_field}__lte": horizon})
+
+
+def _status_conditions(today: date) -> dict[str, Q]:
+    """The due list's statuses, mutually exclusive; SOON reads the ``next_planned`` alias."""
+    overdue, first = overdue_q(today), first_pending_q(today)
+    return {OVERDUE: overdue, FIRST: first,
+            SOON: on_file_q(today) & tracked_q() & ~overdue & ~first & _soon_q(today, "next_planned")}
+
+
+def _with_next_planned(persons: QuerySet, today: date) -> QuerySet:
+    return persons.alias(next_planned=Subquery(_latest_visits(today).values("next_visit_on")[:1],
+                                               output_field=DateField()))
 
 
 # --- one person, in Python (forms, the rows of a page) -------------------------------

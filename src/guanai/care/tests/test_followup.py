@@ -80,6 +80,11 @@ def test_monthly_and_weekly_intervals(users, settings):
     settings.GUANAI_FOLLOWUP_RULES = {"categories": {"solitary_elder": {"days": 60}}, "risk": {}}
     assert _status(late, today) == followup.SOON  # not late any more; the date planned at the visit still reminds
     assert _status(red, today) is None  # no risk rule, and left-behind children are no longer listed
+    # The counts above the list count what the list shows (the planned date included).
+    listed = [p.followup_status for p in followup.due_persons(persons, today)]
+    counts = followup.status_counts(persons, today)
+    assert counts[followup.SOON] == listed.count(followup.SOON) >= 1
+    assert counts == {status: listed.count(status) for status in followup.STATUS_LABELS}
 
 
 def test_coverage_counts_equal_a_hand_count(users):
