@@ -247,9 +247,9 @@ class _NamePinyin:
         return syllables[0]
 
 
-_ID_PLAIN = re.compile(r"\d{17}[\dX]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_CODE12 = re.compile(r"\d{12}")
+_ID_PLAIN = re.compile(r"[0-9]{17}[0-9X]")  # ASCII only: full-width digits take the slow path
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_CODE12 = re.compile(r"[0-9]{12}")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_ASCII_OFFSET = 48 * sum(_ID_WEIGHTS)
 

@@ -656,6 +656,19 @@ def test_fast_id_equals_parse_id_number():
         wrong = number[:17] + ("0" if number[17] != "0" else "1")
         assert _fast_id(wrong, today) is None
     assert _fast_id("110105201302300011", today) is None  # no 30 February: the slow path says why
+    # Full-width digits are left to the slow path, which folds them; never stored as typed.
+    assert _fast_id("11０105194912310025", today) is None
+    assert _fast_id("11０10519491231002X", today) is None
+
+
+def test_full_width_digits_in_id_and_phone_are_stored_as_ascii(tmp_path):
+    born = child_born()
+    number = new_id(born)
+    wide = number[:2] + "".join(chr(ord(c) + 0xFEE0) for c in number[2:6]) + number[6:]
+    row = child_row(身份证号=wide, 联系电话="1381234５６７８")
+    ok(run(write_xlsx(tmp_path / "wide.xlsx", [row])), created=1)
+    stored = person(number)
+    assert stored.phone == "13812345678" and stored.id_number_masked.startswith(number[:6])
 
 
 def test_the_importer_is_registered_for_the_cli_and_the_pages():
