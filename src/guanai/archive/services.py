@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import area_filter, scope_queryset
+from guanai.areas.scoping import in_area, scope_queryset
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
 from guanai.textproc.facts import Fact, extract_facts
@@ -317,10 +317,7 @@ def scoped_documents(user, *, year: int | None = None, area: str | None = None, 
     if kind:
         queryset = queryset.filter(kind=kind)
     if area:
-        try:
-            queryset = queryset.filter(area_filter("area", area))
-        except codes.AreaCodeError:
-            queryset = queryset.none()
+        queryset = in_area(queryset, area)
     return queryset
 
 
@@ -338,10 +335,7 @@ def scoped_facts(user, *, area: str | None = None, year: int | None = None, kind
     documents, by area (subtree), year, kind and words of their subject."""
     queryset = scope_queryset(DocumentFact.objects.select_related("document", "document__area"), user)
     if area:
-        try:
-            queryset = queryset.filter(area_filter("document__area", area))
-        except codes.AreaCodeError:
-            queryset = queryset.none()
+        queryset = in_area(queryset, area)
     if year:
         queryset = queryset.filter(year=year)
     if kind:

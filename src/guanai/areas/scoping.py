@@ -34,6 +34,15 @@ def area_filter(area_path: str, area_code: str) -> Q:
     return Q(**{f"{area_path}__gte": low, f"{area_path}__lt": high})
 
 
+def in_area(queryset: QuerySet, area_code: str) -> QuerySet:
+    """``queryset`` (a model declaring area_path) narrowed to the subtree of a code a user
+    typed or a URL carried: nothing at all for a code that is no area code."""
+    try:
+        return queryset.filter(area_filter(queryset.model.area_path, area_code))
+    except codes.AreaCodeError:
+        return queryset.none()
+
+
 def scope_queryset(queryset: QuerySet, user) -> QuerySet:
     """Restrict ``queryset`` to the records ``user`` may see."""
     model = queryset.model

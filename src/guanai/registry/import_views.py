@@ -27,6 +27,7 @@ from guanai.spreadsheets import SUPPORTED_SUFFIXES
 from . import categories as cat
 from . import exporting, services
 from .models import Person
+from .views import _filters
 
 IMPORT_ROLES = (roles.ADMIN, roles.STAFF, roles.VILLAGE)
 XLSX = exporting.XLSX_CONTENT_TYPE
@@ -165,20 +166,6 @@ def person_import_errors(request, job_id: int):
     return _file_response(path, f"{stem}-错误清单.xlsx")
 
 
-def _export_filters(request) -> dict:
-    get = request.GET
-    area = (get.get("area") or "").strip() or None
-    if area and not (area.isdigit() and len(area) == 12):
-        area = None
-    return {
-        "q": (get.get("q") or "").strip(),
-        "area": area,
-        "category": get.get("category") or None,
-        "risk": get.get("risk") or None,
-        "status": get.get("status", Person.ACTIVE) or None,
-    }
-
-
 def _describe(filters: dict) -> str:
     parts = []
     if filters["q"]:
@@ -201,7 +188,7 @@ def person_export(request):
     ID numbers are masked; ``full_id=1`` asks for them in full, which only a
     role that may see full ID numbers gets (and the audit event says so).
     """
-    filters = _export_filters(request)
+    filters = _filters(request)
     queryset = services.search_persons(request.user, filters["q"], area=filters["area"],
                                        category=filters["category"], risk=filters["risk"],
                                        status=filters["status"]).distinct()

@@ -13,7 +13,7 @@ from django.db.models import F, QuerySet
 from guanai.accounts import roles
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import may_see_area, scope_queryset, user_role
+from guanai.areas.scoping import in_area, may_see_area, scope_queryset, user_role
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
 from guanai.core.db import prefix_q
@@ -201,8 +201,7 @@ def search_persons(user, query: str = "", *, area: str | None = None, category: 
             # the planner would walk the whole area's rows and test each.
             qs = qs.filter(pk__in=Person.objects.filter(match).values("pk"))
     if area:
-        low, high = codes.subtree_bounds(area)
-        qs = qs.filter(area__gte=low, area__lt=high)
+        qs = in_area(qs, area)
     if category:
         qs = qs.filter(categories__category=category)
     if risk:

@@ -44,8 +44,6 @@ def _page(request, queryset):
 @roles_required(*RECORD_ROLES)
 def person_list(request):
     filters = _filters(request)
-    if filters["area"] and not filters["area"].isdigit():
-        filters["area"] = None
     queryset = services.search_persons(request.user, filters["q"], area=filters["area"],
                                        category=filters["category"], risk=filters["risk"], status=filters["status"])
     context = {"page": _page(request, queryset), "filters": filters, "category_choices": cat.CATEGORY_CHOICES,

@@ -121,3 +121,11 @@ def test_an_export_with_full_ids_imports_back_unchanged(client_for, people, tmp_
     path.write_bytes(b"".join(response.streaming_content))
     result = import_persons(str(path), user=None, options={})
     assert result.errors == [] and (result.created, result.updated, result.unchanged) == (0, 0, 1)
+
+
+@pytest.mark.parametrize("bad", ["110000000001", "abc", "000000000000"])
+def test_a_code_that_is_no_area_gives_an_empty_list_and_export(client_for, people, bad):
+    client = client_for("admin")
+    assert _rows(client.get(f"/persons/export/?area={bad}"))[1:] == []
+    listing = client.get(f"/persons/?area={bad}")
+    assert listing.status_code == 200 and "导出甲" not in listing.content.decode()
