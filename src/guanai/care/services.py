@@ -289,12 +289,12 @@ def _quick_reassessment(user, person: Person, level: str, on: date) -> None:
     if current is not None and current.level == level:
         return
     RiskAssessment.objects.filter(person=person, is_current=True).update(is_current=False)
-    RiskAssessment.objects.create(person=person, assessed_on=on, level=level, assessor=user if user.pk else None,
-                                  flags=list(current.flags) if current else [], note="走访时快速再评估")
-    # As registry.services.assess_risk does: the person's level for list filters, and the tallies.
+    # As registry.services.assess_risk does: the person's level first, so the tally refresh
+    # that saving an assessment triggers (registry.signals) already sees it.
     Person.objects.filter(pk=person.pk).update(current_risk=level)
     person.current_risk = level
-    refresh_villages([person.area_id])
+    RiskAssessment.objects.create(person=person, assessed_on=on, level=level, assessor=user if user.pk else None,
+                                  flags=list(current.flags) if current else [], note="走访时快速再评估")
 
 
 # --- activities ----------------------------------------------------------------------

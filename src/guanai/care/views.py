@@ -166,11 +166,11 @@ def visit_create(request):
     today = timezone.localdate()
     person = None
     person_id = request.POST.get("person") if request.method == "POST" else request.GET.get("person")
-    if person_id and str(person_id).isdigit():
+    if person_id and str(person_id).isascii() and str(person_id).isdigit():
         person = scope_queryset(Person.objects.select_related("area"), request.user).filter(pk=person_id).first()
     household = None
     household_id = request.POST.get("household") if request.method == "POST" else request.GET.get("household")
-    if household_id and str(household_id).isdigit() and person is None:
+    if household_id and str(household_id).isascii() and str(household_id).isdigit() and person is None:
         # A visit to a whole household (入户走访一户), chosen from a person's household section.
         household = scope_queryset(Household.objects.select_related("area"), request.user).filter(pk=household_id).first()
         if household is None:
@@ -332,7 +332,7 @@ def pairing_list(request):
 def pairing_create(request):
     helpers = services.helpers_for(request.user)
     form = PairingForm(request.POST or None, helpers=helpers, initial={"start_date": timezone.localdate()})
-    chosen_ids = [int(x) for x in request.POST.getlist("persons") if x.isdigit()] if request.method == "POST" else []
+    chosen_ids = [int(x) for x in request.POST.getlist("persons") if x.isascii() and x.isdigit()] if request.method == "POST" else []
     chosen = list(scope_queryset(Person.objects.filter(pk__in=chosen_ids), request.user).select_related("area"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -433,7 +433,7 @@ def activity_create(request):
     user = request.user
     form = ActivityForm(request.POST or None, request.FILES or None, user=user)
     may_name = user_role(user) in WORKER_ROLES
-    chosen_ids = [int(x) for x in request.POST.getlist("persons") if x.isdigit()] if may_name else []
+    chosen_ids = [int(x) for x in request.POST.getlist("persons") if x.isascii() and x.isdigit()] if may_name else []
     chosen = list(scope_queryset(Person.objects.filter(pk__in=chosen_ids), user).select_related("area"))
     materials = material_rows_from(request.POST) if request.method == "POST" else []
     if request.method == "POST" and form.is_valid():

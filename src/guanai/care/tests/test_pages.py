@@ -222,3 +222,8 @@ def test_due_list_refuses_an_area_outside_the_users_own(client_for):
     assert village.get("/care/due/?area=990101001001").status_code == 200  # the worker's own village
     county = client_for("county").get("/care/due/?area=990101001000")
     assert county.status_code == 200
+
+
+def test_a_person_id_that_is_no_number_is_ignored_not_a_server_error(client_for):
+    response = client_for("unit").post("/care/activities/create/", {"title": "", "persons": ["²", "abc"]})
+    assert response.status_code == 200

@@ -114,6 +114,13 @@ def test_a_quick_red_judgement_files_an_assessment_and_asks_for_a_weekly_visit(u
     current = RiskAssessment.objects.get(person=child, is_current=True)
     assert current.level == "red" and "走访" in current.note
     assert visit.next_visit_on == visit.visit_date + timedelta(days=7)
+    # The village's red-risk tally follows at once (the assessment's own refresh sees the new level).
+    from guanai.stats import metrics
+    from guanai.stats.periods import Period
+    from guanai.stats.tallies import tally
+
+    today = date.today()
+    assert tally(VILLAGE, "persons_at_risk:red") == metrics.persons_at_risk(VILLAGE, Period(today, today, "x"))
 
 
 def test_pairings_are_scoped_and_not_duplicated(users):
