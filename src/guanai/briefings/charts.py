@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import threading
 
+from guanai.textproc.numbers import trim_decimal
+
 logger = logging.getLogger(__name__)
 
 _PREFERRED_FAMILIES = ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "SimHei", "WenQuanYi Zen Hei"]
@@ -74,7 +76,7 @@ def _draw(kind: str, title: str, labels: tuple, values: tuple, unit: str) -> byt
                 ax.bar(list(positions), values, color="#c00000", width=0.6)
             ax.set_xticks(list(positions), labels)
             for x, y in zip(positions, values):
-                ax.annotate(f"{y:g}", (x, y), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=9)
+                ax.annotate(trim_decimal(y), (x, y), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=9)
             ax.set_title(title, fontsize=12)
             if unit:
                 ax.set_ylabel(unit)

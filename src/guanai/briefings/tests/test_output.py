@@ -152,3 +152,15 @@ def test_cli_briefing_refuses_bad_input(tmp_path, options, message):
                  "output": str(Path(tmp_path) / "x.docx"), **options}
     with pytest.raises(CommandError, match=message):
         call_command("briefing", stderr=io.StringIO(), **arguments)
+
+
+def test_chart_labels_write_figures_as_the_text_does(monkeypatch):
+    from matplotlib.axes import Axes
+
+    from guanai.briefings import charts
+
+    written = []
+    original = Axes.annotate
+    monkeypatch.setattr(Axes, "annotate", lambda self, text, *a, **k: written.append(text) or original(self, text, *a, **k))
+    charts._draw("bar", "在册人员（人）", ("全省", "示范市"), (1234567.0, 95.5), "人")
+    assert written == ["1234567", "95.5"]  # not 1.23457e+06
