@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,9 @@ from guanai.textproc.cells import match_header
 
 HEADER_SEARCH_ROWS = 20
 SUPPORTED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv"}
+
+
+logger = logging.getLogger(__name__)
 
 
 class SpreadsheetError(ValueError):
@@ -48,6 +52,25 @@ def _decode_csv(data: bytes) -> str:
     raise SpreadsheetError("CSV文件编码无法识别，请另存为UTF-8编码后重试")
 
 
+def _unreadable(path: Path, exc: Exception) -> SpreadsheetError:
+    # The reader's own words are English and technical: kept in the log, not shown.
+    logger.warning("cannot read spreadsheet %s: %s", path.name, exc)
+    return SpreadsheetError("无法读取表格文件：文件可能已损坏，或并非Excel表格，请用Excel打开后另存为.xlsx再试")
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list]]:
+    """The rows of a CSV text, numbered; a row the csv module cannot read is refused when the
+    file is opened (one quick pass first), so an import never stops half-way through."""
+    number = 0
+    try:
+        for number, _values in enumerate(csv.reader(io.StringIO(text)), start=1):
+            pass
+    except csv.Error as exc:
+        logger.warning("cannot read CSV row %s: %s", number + 1, exc)
+        raise SpreadsheetError(f"CSV文件第{number + 1}行无法读取：单元格内容过长或引号不成对") from exc
+    return enumerate(csv.reader(io.StringIO(text)), start=1)
+
+
 def visible_sheets(path: str | Path) -> list[int]:
     """Indexes of the visible worksheets of a workbook ([0] for a CSV file)."""
     path = Path(path)
@@ -56,15 +79,10 @@ def visible_sheets(path: str | Path) -> list[int]:
     try:
         metadata = CalamineWorkbook.from_path(str(path)).sheets_metadata
     except Exception as exc:
-        raise SpreadsheetError(f"无法读取表格文件：{exc}") from exc
+        raise _unreadable(path, exc) from exc
     indexes = [i for i, m in enumerate(metadata)
                if "Hidden" not in str(m.visible) and "WorkSheet" in str(m.typ)]
     return indexes or [0]
-
-
-def iter_raw_rows(path: str | Path, sheet: int = 0) -> Iterator[tuple[int, list]]:
-    """Every row of a sheet (the first by default) as (Excel row number, values)."""
-    yield from _open_rows(path, sheet)[1]
 
 
 def _open_rows(path: str | Path, sheet: int = 0) -> tuple[int | None, Iterator[tuple[int, list]]]:
@@ -75,12 +93,12 @@ def _open_rows(path: str | Path, sheet: int = 0) -> tuple[int | None, Iterator[t
         raise SpreadsheetError(f"不支持的文件类型“{suffix or path.name}”，请上传 .xlsx、.xls 或 .csv 文件")
     if suffix == ".csv":
         text = _decode_csv(path.read_bytes())
-        return None, enumerate(csv.reader(io.StringIO(text)), start=1)
+        return None, _csv_rows(text)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         worksheet = workbook.get_sheet_by_index(sheet)
     except Exception as exc:  # calamine raises several types for a damaged file
-        raise SpreadsheetError(f"无法读取表格文件：{exc}") from exc
+        raise _unreadable(path, exc) from exc
     return worksheet.height, _sheet_rows(worksheet)
 
 

@@ -241,6 +241,29 @@ def test_csv_in_gbk(tmp_path):
     assert person(row["身份证号"]).name == "欧阳娜娜"
 
 
+def test_a_csv_row_the_reader_cannot_read_is_a_chinese_error_and_nothing_is_stored(tmp_path):
+    good, huge = child_row(name="甲童"), child_row(name="乙童", 现住址="很" * 200_000)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER + ["现住址"])
+    writer.writerow([good[h] for h in HEADER] + [""])
+    writer.writerow([huge[h] for h in HEADER] + [huge["现住址"]])
+    path = tmp_path / "huge.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    before = Person.objects.count()
+    result = run(path)
+    assert [e.message for e in result.errors] == ["CSV文件第3行无法读取：单元格内容过长或引号不成对"]
+    assert not result.committed and Person.objects.count() == before
+
+
+def test_a_damaged_workbook_is_a_chinese_error(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    [error] = run(path).errors
+    assert error.message.startswith("无法读取表格文件：") and error.message.isascii() is False
+    assert "Xlsx" not in error.message and "zip" not in error.message.lower()
+
+
 @pytest.mark.parametrize("id_header", ["身份证号", "公民身份号码", "身份证号码", "身份证号（必填）"])
 def test_header_synonyms(tmp_path, id_header):
     row = child_row()
