@@ -104,18 +104,17 @@ def _open_rows(path: str | Path, sheet: int = 0) -> tuple[int | None, Iterator[t
 
 def _sheet_rows(sheet) -> Iterator[tuple[int, list]]:
     merged = _merged_fill_map(sheet)
-    carried: dict = {}  # top-left value of each merged block seen so far
     first_row = sheet.start[0] if sheet.start else 0
     first_col = sheet.start[1] if sheet.start else 0
     if not merged and not first_col:
         # The common sheet: calamine's rows as they come (a fresh list each), numbered.
         yield from zip(itertools.count(first_row + 1), sheet.iter_rows())
         return
+    fill = _MergedFill(merged)
     for offset, values in enumerate(sheet.iter_rows()):
         row_index = first_row + offset
         values = [None] * first_col + list(values)
-        if merged:
-            _fill_merged(values, row_index, merged, carried)
+        fill(values, row_index)
         yield row_index + 1, values
 
 
@@ -127,22 +126,33 @@ def _merged_fill_map(sheet):
     return [((r0, c0), (r1, c1)) for (r0, c0), (r1, c1) in ranges]
 
 
-def _fill_merged(values: list, row_index: int, merged, carried: dict) -> None:
-    # A merged block keeps its value only in the top-left cell; copy it across the
-    # block so each row reads complete (a village name merged over many rows).
-    for (r0, c0), (r1, c1) in merged:
-        if not (r0 <= row_index <= r1):
-            continue
-        key = (r0, c0)
-        if row_index == r0:
-            carried[key] = values[c0] if c0 < len(values) else None
-        value = carried.get(key)
-        for col in range(c0, c1 + 1):
-            if col >= len(values):
-                values.extend([None] * (col + 1 - len(values)))
-            if col != c0 or row_index != r0:
-                if values[col] in (None, ""):
-                    values[col] = value
+class _MergedFill:
+    """A merged block keeps its value only in the top-left cell; this copies it across the
+    block so each row reads complete (a village name merged over many rows). Rows come in
+    order, so only the blocks spanning the current row are looked at: a sheet with
+    thousands of merged blocks costs no more per row than one with a few."""
+
+    def __init__(self, merged):
+        self.pending = sorted(merged, reverse=True)  # by first row, the next one last
+        self.active: list[list] = []  # [r0, c0, r1, c1, carried value]
+
+    def __call__(self, values: list, row_index: int) -> None:
+        pending = self.pending
+        while pending and pending[-1][0][0] <= row_index:
+            (r0, c0), (r1, c1) = pending.pop()
+            self.active.append([r0, c0, r1, c1, None])
+        if not self.active:
+            return
+        self.active = [block for block in self.active if block[2] >= row_index]
+        for block in self.active:
+            r0, c0, _r1, c1, _value = block
+            if len(values) <= c1:
+                values.extend([None] * (c1 + 1 - len(values)))
+            if row_index == r0:
+                block[4] = values[c0]
+            for col in range(c0, c1 + 1):
+                if (col != c0 or row_index != r0) and values[col] in (None, ""):
+                    values[col] = block[4]
 
 
 def open_table(path: str | Path, synonyms: dict[str, list[str]], required: set[str], sheet: int = 0) -> Table:

@@ -131,6 +131,20 @@ def test_merged_village_cells_fill_every_row(tmp_path):
     assert {person(r["身份证号"]).area_id for r in rows} == {VILLAGE}
 
 
+def test_many_merged_blocks_each_fill_their_own_rows(tmp_path):
+    # Villages merged in blocks of two, alternating: each row reads its own block's village.
+    born = child_born()
+    rows = [child_row(name=f"童{i:03d}", village=VILLAGE if (i // 2) % 2 == 0 else "990101001002",
+                      born=born.replace(month=1 + i % 12, day=1 + i // 12)) for i in range(60)]
+    for i, r in enumerate(rows):
+        if i % 2:
+            r["村（社区）代码"] = None
+    merges = [f"F{i + 2}:F{i + 3}" for i in range(0, 60, 2)]
+    ok(run(write_xlsx(tmp_path / "blocks.xlsx", rows, merges=merges)), created=60)
+    assert [person(r["身份证号"]).area_id for r in rows] == [
+        VILLAGE if (i // 2) % 2 == 0 else "990101001002" for i in range(60)]
+
+
 def test_full_width_digits(tmp_path):
     row = child_row()
     full = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
