@@ -82,6 +82,13 @@ def metric_label(metric: str, params: dict) -> str:
     return label
 
 
+def questions(metric: str, area_code: str, period_key: str, params: dict, derivation: str = "") -> list[tuple]:
+    """The metric questions a fact rests on, for ``stats.metrics.prefetch``."""
+    period = parse_period(period_key)
+    periods = [period, period.previous_year()] if derivation == YOY else [period]
+    return [(metric, area_code, when, params or {}) for when in periods]
+
+
 def recompute(metric: str, area_code: str, period_key: str, params: dict, derivation: str = "") -> Decimal | None:
     """The value a fact has now, from its provenance (asked once per question inside
     ``stats.metrics.memoized``)."""

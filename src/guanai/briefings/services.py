@@ -12,12 +12,12 @@ from django.utils import timezone
 from guanai.areas.models import Area
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
-from guanai.stats.metrics import memoized
+from guanai.stats.metrics import memoized, prefetch
 from guanai.stats.periods import Period
 
 from . import body as body_mod
 from .compose import compose
-from .facts import format_value, recompute
+from .facts import format_value, questions, recompute
 from .models import Briefing, BriefingFact
 
 
@@ -99,6 +99,7 @@ def recompute_facts(briefing: Briefing, *, save: bool) -> list[Change]:
     now = timezone.now()
     facts = list(briefing.facts.all())
     with memoized():
+        prefetch([q for f in facts for q in questions(f.metric, f.area_code, f.period_key, f.params, f.derivation)])
         for fact in facts:
             value = recompute(fact.metric, fact.area_code, fact.period_key, fact.params, fact.derivation)
             same = (value is None and fact.value is None) or (

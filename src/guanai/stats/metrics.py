@@ -34,14 +34,17 @@ class MetricInfo:
     # ``(area, period) -> {value of params[0]: figure}`` in one query (absent values are 0):
     # the same count for every category at once, which a briefing asks one by one.
     grouped: Callable | None = None
+    # Metrics this one is computed from, with the same parameters (coverage from the due and
+    # in-time counts): prefetch asks those instead.
+    built_from: tuple[str, ...] = ()
 
 
 METRICS: dict[str, MetricInfo] = {}
 
 
-def metric(name: str, label: str, unit: str, params: tuple[str, ...] = ()):
+def metric(name: str, label: str, unit: str, params: tuple[str, ...] = (), built_from: tuple[str, ...] = ()):
     def decorate(func):
-        METRICS[name] = MetricInfo(name, label, unit, func, params)
+        METRICS[name] = MetricInfo(name, label, unit, func, params, built_from=built_from)
         return func
 
     return decorate
@@ -52,7 +55,7 @@ def grouped_by(name: str):
     on the same queryset as the metric; a test holds each grouped value equal to the metric's."""
     def decorate(func):
         info = METRICS[name]
-        METRICS[name] = MetricInfo(info.name, info.label, info.unit, info.func, info.params, func)
+        METRICS[name] = MetricInfo(info.name, info.label, info.unit, info.func, info.params, func, info.built_from)
         return func
 
     return decorate
@@ -132,15 +135,30 @@ def prefetch(questions: list[tuple[str, str, Period, dict | str]]) -> None:
     if memo is None or workers < 2 or connection.in_atomic_block:
         return
     todo = {}
-    for name, area, period, params in questions:
-        if params != GROUPED:
-            params = given_params(params)
+    for name, area, period, params in _underlying(questions):
         key = _memo_key(name, area, period, params)
-        if key not in memo and name in METRICS and (params != GROUPED or METRICS[name].grouped):
+        if key not in memo and (params != GROUPED or METRICS[name].grouped):
             todo[key] = (name, area, period, params)
     with ThreadPoolExecutor(max_workers=min(workers, len(todo) or 1)) as pool:
         for key, value in zip(todo, pool.map(_answer_on_own_connection, todo.values())):
             memo[key] = value
+
+
+def _underlying(questions):
+    """The questions the database is asked for ``questions`` inside a memo: a derived
+    metric's parts, and a metric's grouped form for any one value of its grouping parameter."""
+    for name, area, period, params in questions:
+        info = METRICS.get(name)
+        if info is None:
+            continue
+        if params != GROUPED:
+            params = given_params(params)
+            if info.built_from:
+                yield from _underlying([(part, area, period, params) for part in info.built_from])
+                continue
+            if info.grouped is not None and list(params) == [info.params[0]]:
+                params = GROUPED
+        yield name, area, period, params
 
 
 def _answer_on_own_connection(question) -> object:
@@ -346,7 +364,8 @@ def _percent(covered: int, due: int) -> float:
     return round(100 * covered / due, 1) if due else 0.0
 
 
-@metric("visit_coverage", "走访覆盖率", "%", ("category",))
+@metric("visit_coverage", "走访覆盖率", "%", ("category",),
+        built_from=("persons_visited_in_time", "persons_due_visit"))
 def visit_coverage(area: str, period: Period, category: str | None = None) -> float:
     """Visited within the interval / should have been visited, in percent (0 when nobody was due)."""
     return _percent(compute("persons_visited_in_time", area, period, category=category),
@@ -374,7 +393,8 @@ def visit_coverage_by_child(area: str, period: Period, category: str | None = No
                                           "coverage": _percent(row["covered"], row["due"])} for row in rows}
 
 
-@metric("persons_overdue_visit", "逾期未走访", "人", ("category",))
+@metric("persons_overdue_visit", "逾期未走访", "人", ("category",),
+        built_from=("persons_due_visit", "persons_visited_in_time"))
 def persons_overdue_visit(area: str, period: Period, category: str | None = None) -> int:
     """Persons due a visit and not visited within their interval, at the period's end (or today):
     followup.overdue_q is "should be visited and not covered", so due minus those visited in time."""

@@ -153,3 +153,12 @@ def test_summary_of_a_year(users):
     period = parse_period("2026")
     briefing = services.create_briefing(Area.objects.get(pk=TOWNSHIP), period, "zongjie", user=users["township"])
     assert briefing.kind == "zongjie" and "全镇" in body_mod.plain_text(briefing.body, services.facts_of(briefing))
+
+
+def test_a_facts_questions_include_last_year_for_a_year_on_year_figure():
+    from guanai.briefings.facts import YOY, questions
+
+    plain = questions("visits", COUNTY, "2026Q3", {"category": "left_behind_child"})
+    assert [(m, a, p.key, params) for m, a, p, params in plain] == [
+        ("visits", COUNTY, "2026Q3", {"category": "left_behind_child"})]
+    assert [p.key for _m, _a, p, _params in questions("visits", COUNTY, "2026Q3", {}, YOY)] == ["2026Q3", "2025Q3"]

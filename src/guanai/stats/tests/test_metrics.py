@@ -139,3 +139,17 @@ def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, s
             got = {(name, params): metrics.compute(name, city, period, **dict(params)) for name, params in expected}
         assert len(asked) == 0  # every answer came from the prefetch
     assert got == expected
+
+
+def test_prefetch_asks_a_derived_figures_parts_and_one_grouped_query():
+    period = parse_period("2026Q3")
+    city = "990100000000"
+    asked = list(metrics._underlying([
+        ("visit_coverage", city, period, {"category": ""}),
+        ("persons_registered", city, period, {"category": "left_behind_child"}),
+        ("persons_registered", city, period, {"category": "solitary_elder"}),
+        ("no_such_metric", city, period, {}),
+    ]))
+    assert [(name, params) for name, _a, _p, params in asked] == [
+        ("persons_visited_in_time", {}), ("persons_due_visit", {}),
+        ("persons_registered", metrics.GROUPED), ("persons_registered", metrics.GROUPED)]
