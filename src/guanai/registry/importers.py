@@ -38,6 +38,7 @@ from guanai.spreadsheets import SpreadsheetError, open_table, visible_sheets
 from guanai.tasks import task
 from guanai.textproc import idcard
 from guanai.textproc.cells import CellValueError, clean_phone, clean_text, parse_cell_date
+from guanai.textproc.numbers import format_date
 from guanai.textproc import pinyin as _pinyin
 from guanai.textproc.pinyin import pinyin_keys
 from pypinyin.constants import PHRASES_DICT
@@ -91,7 +92,6 @@ ETHNICITIES = (
 ).split()
 _ETHNICITY_SET = frozenset(ETHNICITIES)
 
-_SEX = {"男": "男", "男性": "男", "M": "男", "MALE": "男", "女": "女", "女性": "女", "F": "女", "FEMALE": "女"}
 _CATEGORY_SPLIT = re.compile(r"[、，,；;\s]+")
 _HAN_NAME = re.compile(r"[\u3400-\u9fff·•．.\s]+")
 _NOTE_ROW = re.compile(r"^(?:填表|制表|审核|负责人|联系人|合计|总计|小计|说明|注[:：]|备注)")
@@ -374,7 +374,7 @@ class _Validator:
         sex = ""
         raw_sex = values[idx["sex"]]
         if raw_sex is not None and raw_sex != "":
-            sex = _SEX.get(raw_sex) or _SEX.get(clean_text(raw_sex).upper().replace(" ", ""), "")
+            sex = idcard.SEX_WORDS.get(raw_sex) or idcard.normalise_sex(raw_sex) or ""
             if not sex and clean_text(raw_sex):
                 fail("sex", f"无法识别的性别“{clean_text(raw_sex)}”，应填写“男”或“女”")
 
@@ -395,7 +395,7 @@ class _Validator:
                     id_number, id_birth, id_sex = parsed.number, parsed.birth_date, parsed.sex
         if id_number:
             if birth is not None and birth != id_birth:
-                fail("birth_date", f"填写的出生日期{_cn_date(birth)}与身份证号码中的{_cn_date(id_birth)}不一致")
+                fail("birth_date", f"填写的出生日期{format_date(birth)}与身份证号码中的{format_date(id_birth)}不一致")
             if sex and sex != id_sex:
                 fail("sex", f"填写的性别“{sex}”与身份证号码（{id_sex}）不一致")
             birth = birth or id_birth
@@ -526,8 +526,6 @@ _CHILD_ENUMS = {
 }
 
 
-def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _ethnicity(text: str) -> str:

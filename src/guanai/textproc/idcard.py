@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from guanai.textproc.numbers import format_date
 from guanai.textproc.width import to_halfwidth
 
 __all__ = [
@@ -149,11 +150,11 @@ def cross_check(
             birth_date = birth_date.date()
         if birth_date != idn.birth_date:
             problems.append(
-                f"填写的出生日期{_cn_date(birth_date)}与身份证号码中的"
-                f"{_cn_date(idn.birth_date)}不一致"
+                f"填写的出生日期{format_date(birth_date)}与身份证号码中的"
+                f"{format_date(idn.birth_date)}不一致"
             )
     if sex is not None and str(sex).strip():
-        given = _normalise_sex(sex)
+        given = normalise_sex(sex)
         if given is None:
             problems.append(f"无法识别填写的性别“{str(sex).strip()}”，应为男或女")
         elif given != idn.sex:
@@ -224,16 +225,15 @@ def _birth_date(yyyymmdd: str, today: date) -> date:
     return born
 
 
-_SEX_WORDS = {
+SEX_WORDS = {
     "男": "男", "男性": "男", "男士": "男", "M": "男", "MALE": "男",
     "女": "女", "女性": "女", "女士": "女", "F": "女", "FEMALE": "女",
 }
 
 
-def _normalise_sex(value: str) -> str | None:
+def normalise_sex(value: str) -> str | None:
+    """男 or 女 from the ways a form or a sheet writes it (男性, 女士, M, female ...), else None."""
     key = _strip_noise(to_halfwidth(str(value))).upper()
-    return _SEX_WORDS.get(key)
+    return SEX_WORDS.get(key)
 
 
-def _cn_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"

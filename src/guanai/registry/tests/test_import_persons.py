@@ -437,6 +437,14 @@ def test_child_columns_fill_the_child_profile(tmp_path):
     assert profile.schooling == "junior"
 
 
+def test_sex_is_read_as_the_person_form_reads_it(tmp_path):
+    rows = [child_row(name="甲童", 性别="男士"), child_row(name="乙童", 性别="Ｆ")]
+    rows[0]["身份证号"] = new_id(child_born(), male=True)
+    rows[1]["身份证号"] = new_id(child_born(), male=False)
+    ok(run(write_xlsx(tmp_path / "sex.xlsx", rows)), created=2)
+    assert [person(r["身份证号"]).sex for r in rows] == ["男", "女"]
+
+
 def test_unknown_guardianship_or_schooling_is_an_error_listing_the_choices(tmp_path):
     rows = [child_row(name="甲童", 监护情况="还行", 就学情况="小学"),
             child_row(name="乙童", 监护情况="良好", 就学情况="上学中")]
