@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
@@ -17,6 +16,7 @@ from guanai.accounts.access import roles_required
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset, user_role
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
+from guanai.core.pagination import CappedPaginator
 from guanai.core.jobs import start_job
 
 from . import readers, search, services
@@ -142,7 +142,7 @@ def fact_list(request):
         user, area=filters.get("area") or None, year=filters.get("year"), kind=filters.get("kind") or None,
         subject=filters.get("subject") or None,
     ).order_by("-year", "-document_id", "start")
-    page = Paginator(facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "archive/facts.html", {
         "form": form, "page": page, "query_string": _query_string_without_page(request),
     })
