@@ -9,7 +9,7 @@ from guanai.accounts import roles
 from guanai.accounts.models import User
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import scope_queryset
+from guanai.areas.scoping import area_filter, scope_queryset
 from guanai.coordination.models import MemberUnit
 from guanai.registry import categories as cat
 
@@ -42,12 +42,8 @@ def area_choices(user, levels=(codes.VILLAGE,), limit: int = 3000) -> list[tuple
 
 def usable_units(user):
     """Member units of the user's subtree, and of the areas above it (a city's units serve its villages)."""
-    ancestors = []
-    code = user.area_id
-    while code:
-        ancestors.append(code)
-        code = codes.parent_code(code)
-    units = scope_queryset(MemberUnit.objects.all(), user) | MemberUnit.objects.filter(area_id__in=ancestors)
+    above = codes.ancestors(user.area_id) if user.area_id else []
+    units = scope_queryset(MemberUnit.objects.all(), user) | MemberUnit.objects.filter(area_id__in=above)
     if user.role == roles.UNIT and not user.is_superuser:
         units = MemberUnit.objects.filter(pk=user.unit_id)
     return units.distinct().order_by("area_id", "-is_lead", "name")
@@ -101,8 +97,7 @@ class HelperForm(StyledForm):
         self.fields["unit"].queryset = usable_units(user)
         volunteers = User.objects.filter(role=roles.VOLUNTEER, is_active=True, helper__isnull=True)
         if user.area_id:
-            low, high = codes.subtree_bounds(user.area_id)
-            volunteers = volunteers.filter(area__gte=low, area__lt=high)
+            volunteers = volunteers.filter(area_filter("area", user.area_id))
         self.fields["account"].queryset = volunteers.order_by("username")
 
 
