@@ -261,7 +261,7 @@ def _coverage_row(code, period, category, counts) -> dict:
     due, covered = counts["due"], counts["covered"]
     return {"due": due, "covered": covered, "overdue": due - covered,
             "coverage": round(100 * covered / due, 1) if due else None,
-            "visits": metrics.visits(code, period, category)}
+            "visits": counts["visits"] if "visits" in counts else metrics.visits(code, period, category)}
 
 
 @roles_required(*COVERAGE_ROLES)
@@ -285,7 +285,7 @@ def coverage(request):
         area = None
         children = list(Area.objects.filter(parent__isnull=True).order_by("code"))
 
-    # One grouped query for the rows; each row equals the metrics of that child area.
+    # Grouped queries for the rows; each row equals the metrics of that child area.
     if area is not None:
         by_child = metrics.visit_coverage_by_child(area.code, period, category)
     else:
@@ -295,13 +295,14 @@ def coverage(request):
                                           "covered": metrics.persons_visited_in_time(child.code, period, category)}})
     rows = []
     for child in children:
-        counts = by_child.get(child.code, {"due": 0, "covered": 0})
+        counts = by_child.get(child.code, {"due": 0, "covered": 0, "visits": 0} if area is not None else
+                              {"due": 0, "covered": 0})
         rows.append(_coverage_row(child.code, period, category, counts) | {"area": child,
                                                                           "drill": child.level < codes.VILLAGE})
     total = None
     if area is not None and rows:  # persons are filed in villages: the rows add up to the whole
-        total = _coverage_row(area.code, period, category, {
-            "due": sum(r["due"] for r in rows), "covered": sum(r["covered"] for r in rows)})
+        total = _coverage_row(area.code, period, category, {key: sum(r[key] for r in rows)
+                                                            for key in ("due", "covered", "visits")})
     elif area is not None:
         total = _coverage_row(area.code, period, category, {
             "due": metrics.persons_due_visit(area.code, period, category),

@@ -372,25 +372,40 @@ def visit_coverage(area: str, period: Period, category: str | None = None) -> fl
                     compute("persons_due_visit", area, period, category=category))
 
 
-def visit_coverage_by_child(area: str, period: Period, category: str | None = None) -> dict[str, dict]:
-    """For each child area of ``area``: {"due", "covered", "coverage"} in one grouped query.
-    Each entry equals persons_due_visit, persons_visited_in_time and visit_coverage of that child."""
-    from django.db.models import Count
+def _child_code(area: str):
+    """(expression: the child-area code of a record's area_id, its length) for a GROUP BY
+    over the children of ``area``; None below the township (a village has no children)."""
     from django.db.models.functions import Substr
 
     from guanai.areas import codes
+
+    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(len(codes.prefix_of(area)))
+    return None if child_len is None else Substr("area_id", 1, child_len)
+
+
+def visit_coverage_by_child(area: str, period: Period, category: str | None = None) -> dict[str, dict]:
+    """For each child area of ``area``: {"due", "covered", "coverage", "visits"} in two grouped
+    queries. Each entry equals persons_due_visit, persons_visited_in_time, visit_coverage and
+    visits of that child."""
+    from django.db.models import Count
+
     from guanai.care import followup
 
-    prefix = len(codes.prefix_of(area))
-    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(prefix)
-    if child_len is None:
+    child = _child_code(area)
+    if child is None:
         return {}
     day = _as_of(period)
     rows = (_persons_of(area, category).filter(followup.should_be_visited_q(day))
-            .annotate(child=Substr("area_id", 1, child_len)).values("child")
+            .annotate(child=child).values("child")
             .annotate(due=Count("pk"), covered=Count("pk", filter=followup.covered_q(day))))
-    return {row["child"].ljust(12, "0"): {"due": row["due"], "covered": row["covered"],
-                                          "coverage": _percent(row["covered"], row["due"])} for row in rows}
+    result = {row["child"].ljust(12, "0"): {"due": row["due"], "covered": row["covered"],
+                                            "coverage": _percent(row["covered"], row["due"]), "visits": 0}
+              for row in rows}
+    visit_rows = _visits(area, period, category).order_by().annotate(child=child).values("child").annotate(n=Count("pk"))
+    for row in visit_rows:
+        entry = result.setdefault(row["child"].ljust(12, "0"), {"due": 0, "covered": 0, "coverage": 0.0})
+        entry["visits"] = row["n"]
+    return result
 
 
 @metric("persons_overdue_visit", "逾期未走访", "人", ("category",),

@@ -105,7 +105,9 @@ def test_coverage_by_child_area_equals_the_metrics_of_each_child(users):
         assert row["due"] == metrics.persons_due_visit(code, month)
         assert row["covered"] == metrics.persons_visited_in_time(code, month)
         assert row["coverage"] == metrics.visit_coverage(code, month)
+        assert row["visits"] == metrics.visits(code, month)
     assert sum(r["due"] for r in by_child.values()) == metrics.persons_due_visit("990101000000", month)
+    assert sum(r["visits"] for r in by_child.values()) == metrics.visits("990101000000", month)
 
 
 def test_the_follow_up_tallies_are_the_metrics(users):

@@ -108,6 +108,14 @@ def test_coverage_by_sub_area_uses_the_metrics(users, client_for):
     covered = metrics.persons_visited_in_time("990101001000", month)
     assert f'<td class="text-end">{due}</td><td class="text-end">{covered}</td>' in township_row
     assert f"{metrics.visit_coverage('990101001000', month)}%" in township_row
+    assert f'>{metrics.visits("990101001000", month)}</td>' in township_row
+
+
+def test_coverage_page_asks_a_fixed_number_of_queries(client_for, django_assert_max_num_queries):
+    client = client_for("county")
+    client.get("/care/coverage/")
+    with django_assert_max_num_queries(10):  # session, user, areas and two grouped queries; not one per row (was 13)
+        assert client.get("/care/coverage/?area=990101001000").status_code == 200
     for name in ("office", "leader", "city"):
         assert client_for(name).get("/care/coverage/?area=990101000000").status_code == 200
     assert client_for("township").get("/care/coverage/?area=990101000000").status_code == 404
