@@ -120,7 +120,7 @@ def main() -> None:
     from guanai.archive import search, services
     from guanai.archive.models import Document
     from guanai.areas.models import Area
-    from guanai.core.demo import load_demo
+    from guanai.portal.demo import load_demo
 
     began = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

@@ -78,7 +78,7 @@ def phase_setup(path: str, rows: int) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    from guanai.core import demo
+    from guanai.portal import demo
 
     try:
         demo.load_demo("small", log=lambda _m: None)

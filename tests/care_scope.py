@@ -81,6 +81,20 @@ def _photo(user, world):
     return ({"pk": inside.pk} if inside else None), ({"pk": outside.pk} if user.area_id else None)
 
 
+def _visit_photo(user, world):
+    """A photo of a visit the user may see, and one of the foreign city's marker visit."""
+    from guanai.care.models import Visit, VisitPhoto
+
+    def photo_of(visit):
+        photo = VisitPhoto(visit=visit, content_type="image/png", area_id=visit.area_id)
+        photo.image.save("scope.png", ContentFile(PNG), save=True)
+        return {"pk": photo.pk}
+
+    visit = scope_queryset(Visit.objects.all(), user).order_by("-pk").first()
+    outside = Visit.objects.get(findings="泄露检测走访情况")
+    return (photo_of(visit) if visit else None), (photo_of(outside) if user.area_id else None)
+
+
 def _open_case(visible):
     return visible.filter(status="open")
 
@@ -90,6 +104,7 @@ CARE_CASES = {
     "care:pairing_end": _scoped("care.Pairing", "note", "泄露检测结对", extra=lambda qs: qs.filter(end_date=None)),
     "care:activity_detail": _scoped("care.Activity", "title", "泄露检测活动"),
     "care:activity_photo": _photo,
+    "care:visit_photo": _visit_photo,
     "care:home_detail": _scoped("care.CareHome", "name", "泄露检测儿童之家"),
     "care:home_inspect": _scoped("care.CareHome", "name", "泄露检测儿童之家"),
     "protection:detail": _scoped("protection.Case", "number", "泄露检测个案"),

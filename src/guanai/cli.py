@@ -9,7 +9,10 @@ def main(argv=None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guanai.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["guanai", *(sys.argv[1:] if argv is None else argv)])
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")  # `guanai rotate-field-key` is the rotate_field_key command
+    execute_from_command_line(["guanai", *args])
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from django.utils.module_loading import autodiscover_modules
+
 
 @dataclass
 class RowError:
@@ -25,9 +27,15 @@ class ImportResult:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     committed: bool = False
+    # The first rows to be created / updated, for a preview: {"created": [...], "updated": [...]}
+    examples: dict = field(default_factory=dict)
+    # Primary keys of the records created, as [first, last] runs (a link to them after the import).
+    created_ranges: list = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
+            "examples": self.examples,
+            "created_ranges": self.created_ranges,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
@@ -39,14 +47,27 @@ class ImportResult:
 ProgressCallback = Callable[[int, int | None, str], None]
 Importer = Callable[..., ImportResult]
 _IMPORTERS: dict[str, tuple[str, Importer]] = {}
+# kind -> dotted path of a function (source path, errors, target path) writing the rows that
+# had errors as a workbook; the import job builds it, the page only sends it.
+_ERROR_WORKBOOKS: dict[str, str] = {}
 
 
-def register(kind: str, label: str):
+def register(kind: str, label: str, *, error_workbook: str | None = None):
     def decorate(func: Importer) -> Importer:
         _IMPORTERS[kind] = (label, func)
+        if error_workbook:
+            _ERROR_WORKBOOKS[kind] = error_workbook
         return func
 
     return decorate
+
+
+def error_workbook_builder(kind: str):
+    from django.utils.module_loading import import_string
+
+    _load_all()
+    path = _ERROR_WORKBOOKS.get(kind)
+    return import_string(path) if path else None
 
 
 def importer_for(kind: str) -> Importer:
@@ -64,16 +85,8 @@ def kinds() -> dict[str, str]:
 
 
 def _load_all() -> None:
-    # Importers live in their apps; importing the modules registers them.
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if config.name.startswith("guanai."):
-            try:
-                __import__(f"{config.name}.importers")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.importers":
-                    raise
+    # Importers live in their apps (<app>/importers.py); importing the modules registers them.
+    autodiscover_modules("importers")
 
 
 def no_progress(done: int, total: int | None, message: str) -> None:

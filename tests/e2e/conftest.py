@@ -1,12 +1,5 @@
-"""A real server for browser tests: its own SQLite file with the demo loaded,
-served by `guanai serve` in a subprocess, driven by Debian's Chromium."""
-
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+"""A real server for browser tests: `guanai serve` on its own SQLite file with the demo
+loaded (guanai/ops/testing.py), driven by Debian's Chromium."""
 
 import pytest
 
@@ -15,35 +8,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def live_url(tmp_path_factory):
-    home = tmp_path_factory.mktemp("guanai-e2e")
-    env = {**os.environ, "GUANAI_HOME": str(home), "DATABASE_URL": f"sqlite:///{home / 'e2e.sqlite3'}"}
-    run = [sys.executable, "-m", "guanai.cli"]
-    subprocess.run([*run, "migrate", "--noinput"], env=env, check=True, capture_output=True)
-    subprocess.run([*run, "demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen([*run, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=(home / "serve.log").open("w"))
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        server.terminate()
-        raise RuntimeError("guanai serve did not start")
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+def live_url(demo_server):
+    return demo_server.url
 
 
 @pytest.fixture(scope="session")

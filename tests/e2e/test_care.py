@@ -21,19 +21,39 @@ def test_volunteer_records_a_visit_with_aid_on_a_phone(browser, live_url, tmp_pa
     assert page.input_value("#id_next_visit_on") != ""  # prefilled by the follow-up rule
     page.click("label[for=mode-phone]")
     page.fill("#id_findings", "电话了解，孩子近期学习认真")
-    page.click("text=+ 慰问金")
-    page.fill("input[name=aid_value] >> nth=0", "500")
+    # Issue 15.12: risk levels and cash are the staff's; a volunteer is offered goods only.
+    expect(page.locator("text=+ 慰问金")).to_have_count(0)
+    expect(page.locator("input[name=risk_level]")).to_have_count(0)
     page.click("text=+ 物资")
-    page.fill("input[name=aid_description] >> nth=1", "大米")
-    page.dispatch_event("input[name=aid_description] >> nth=1", "change")
-    expect(page.locator("input[name=aid_unit] >> nth=1")).to_have_value("袋")  # the usual unit filled in
-    page.fill("input[name=aid_quantity] >> nth=1", "2")
-    page.fill("input[name=aid_value] >> nth=1", "120")
+    expect(page.locator("select[name=aid_kind] option[value=cash]")).to_have_count(0)
+    page.fill("input[name=aid_description] >> nth=0", "大米")
+    page.dispatch_event("input[name=aid_description] >> nth=0", "change")
+    expect(page.locator("input[name=aid_unit] >> nth=0")).to_have_value("袋")  # the usual unit filled in
+    page.fill("input[name=aid_quantity] >> nth=0", "2")
+    page.fill("input[name=aid_value] >> nth=0", "120")
     page.screenshot(path=str(tmp_path / "visit-phone.png"), full_page=True)
     page.click("main button[type=submit]")
     page.wait_for_selector("text=已保存对")
     body = page.inner_text("main")
-    assert "电话" in body and "大米" in body and "慰问金" in body and "500" in body
+    assert "电话" in body and "大米" in body and "120" in body
+    context.close()
+
+
+def test_village_worker_records_cash_and_a_risk_level_on_a_phone(browser, live_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    _login(page, live_url, "village")
+    page.wait_for_selector("text=儿童主任/网格员工作台")
+    page.goto(live_url + "/persons/")
+    person = page.locator("[data-person]").first.get_attribute("data-person")
+    page.goto(live_url + f"/care/visits/create/?person={person}")
+    page.click("label[for=risk-yellow]")
+    page.click("text=+ 慰问金")
+    page.fill("input[name=aid_value] >> nth=0", "500")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("text=已保存对")
+    body = page.inner_text("main")
+    assert "慰问金" in body and "500" in body
     context.close()
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import wraps
 
-from guanai.areas.scoping import user_role
 
 from . import roles as role_names
+from .roles import user_role
 
 
 def roles_required(*allowed: str):
@@ -48,3 +48,16 @@ def may_use(user, view_func) -> bool:
     declared = declared_roles(view_func)
     role = user_role(user)
     return declared is not None and role is not None and (role in declared or role == role_names.ADMIN)
+
+
+def own_job_or_404(user, pk, **filters):
+    """The job ``pk`` (of the kind ``filters`` say) if ``user`` started it, any job for the admin;
+    404 otherwise: someone else's job is as absent as a missing one."""
+    from django.http import Http404
+
+    from guanai.core.models import Job
+
+    job = Job.objects.filter(pk=pk, **filters).first()
+    if job is None or (job.user_id != getattr(user, "pk", None) and user_role(user) != role_names.ADMIN):
+        raise Http404("任务不存在")
+    return job

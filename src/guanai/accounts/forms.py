@@ -1,16 +1,15 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils import timezone
 
 from . import services
-from .models import User
-
-
-def _minutes_left(user: User) -> int:
-    return max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
 
 
 class LoginForm(AuthenticationForm):
+    """The site's login. Lockout is the backend's (accounts.backends); this form only words it.
+    A locked name, real or not, gets the same answer, so the answer never says whether an
+    account exists."""
+
     error_messages = {
         "invalid_login": "用户名或密码错误，请重新输入。",
         "inactive": "该账号已停用，请联系系统管理员。",
@@ -23,21 +22,19 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].label = "密码"
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
 
-    def _locked_error(self, user: User) -> forms.ValidationError:
-        return forms.ValidationError(self.error_messages["locked"], code="locked",
-                                     params={"minutes": _minutes_left(user)})
-
     def clean(self):
-        username = self.cleaned_data.get("username")
-        user = User.objects.filter(username=username).first() if username else None
-        if user is not None and user.is_locked():
-            raise self._locked_error(user)
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            failed = services.note_login_failure(username, self.request) if username else None
-            if failed is not None and failed.is_locked():
-                raise self._locked_error(failed) from None
+            minutes = services.locked_minutes(self.cleaned_data.get("username") or "")
+            if minutes:
+                raise forms.ValidationError(self.error_messages["locked"], code="locked",
+                                            params={"minutes": minutes}) from None
             raise
-        services.note_login_success(self.get_user())
-        return cleaned
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin site's login: the same lockout and words, and staff only."""
+
+    error_messages = {**LoginForm.error_messages,
+                      "invalid_login": "用户名或密码错误，或该账号无权进入后台管理，请重新输入。"}

@@ -49,6 +49,8 @@ class LoginRequiredMiddleware:
             return None
         if request.path.startswith(ADMIN_SITE_PREFIX):
             return None  # the admin site checks is_staff and model permissions itself
+        if getattr(view_func, "authenticates_itself", False):
+            return None  # the API: bearer tokens, roles and JSON 401/403 in its own views
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         if not may_use(request.user, view_func):

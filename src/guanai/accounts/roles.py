@@ -1,4 +1,4 @@
-"""The roles of DESIGN.md §2 and what each may see. No Django models here."""
+"""The roles of DESIGN.md §2, what each may see, and a user's role. No Django models here."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -27,3 +27,12 @@ AREA_RECORD_ROLES = frozenset({ADMIN, STAFF, VILLAGE})
 AGGREGATE_ONLY_ROLES = frozenset({OFFICE, LEADER})
 # Roles that may see full ID numbers (each sight audited).
 FULL_ID_ROLES = frozenset({ADMIN, STAFF, VILLAGE})
+
+
+def user_role(user) -> str | None:
+    """The role ``user`` acts in: None when not logged in or deactivated; a superuser is the admin."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ADMIN
+    return user.role

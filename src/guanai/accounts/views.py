@@ -18,6 +18,13 @@ class LoginView(auth_views.LoginView):
 class LogoutView(auth_views.LogoutView):
     allowed_roles = roles.ALL
 
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # What a phone kept for the offline visit form (recipients, queued visits, cached pages)
+        # goes with the session; site.js deletes it too where the header is not understood.
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     allowed_roles = roles.ALL

@@ -32,8 +32,8 @@ def _area_field(user, label: str, required: bool, empty_label: str = "全部区�
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label="文件",
-        help_text="可选多个 .txt、.docx、文字版 .pdf 文件，或一个 .zip 压缩包；单个文件不超过 50 MB。"
-                  "同一文件重复上传不会重复保存。",
+        help_text="可选多个 .txt、.docx、.doc、.wps、.pdf（含扫描件）、.xls、.et、.jpg、.png 文件，或一个 .zip 压缩包；"
+                  "单个文件不超过 50 MB。扫描件和图片会在后台进行文字识别。同一文件重复上传不会重复保存。",
     )
     kind = forms.ChoiceField(label="类型", required=False,
                              choices=[("", "自动识别（按标题）")] + list(Document.KIND_CHOICES),

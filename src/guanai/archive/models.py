@@ -33,6 +33,9 @@ class Document(models.Model):
     # Words of title and text from jieba's cut_for_search, joined by spaces: what
     # the full-text index reads (an FTS5 table on SQLite, a tsvector on PostgreSQL).
     search_text = models.TextField(_("分词文本"), blank=True, editable=False)
+    # What normalising guessed or the reader did (restored characters, dropped
+    # annotations, a .pdf that was a photo): entries of textproc.normalize.LogEntry.
+    normalisation_log = models.JSONField(_("规范化记录"), default=list, db_default=[], blank=True)
     places = models.JSONField(_("提及的地名"), default=list, blank=True)
     organisations = models.JSONField(_("提及的单位"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
@@ -67,6 +70,30 @@ class Document(models.Model):
         super().save(*args, **kwargs)
 
 
+class DocumentPage(models.Model):
+    """One page of a scanned document as OCR read it: the page image shown beside
+    its text, and how sure the reading was."""
+
+    document = models.ForeignKey(Document, verbose_name=_("文档"), on_delete=models.CASCADE, related_name="pages")
+    number = models.PositiveIntegerField(_("页码"))
+    image = models.FileField(_("页面图像"), max_length=500)
+    text = models.TextField(_("识别文字"), blank=True)
+    confidence = models.FloatField(_("识别可信度"), default=0)
+    needs_check = models.BooleanField(_("需要核对"), default=False)
+
+    area_path = "document__area"
+    personal_data = False
+
+    class Meta:
+        ordering = ["document_id", "number"]
+        verbose_name = _("扫描页")
+        verbose_name_plural = _("扫描页")
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="archive_page_unique")]
+
+    def __str__(self):
+        return f"{self.document_id}-{self.number}"
+
+
 class DocumentFact(models.Model):
     """One figure or date read from a document: a historical statistic."""
 
@@ -85,6 +112,10 @@ class DocumentFact(models.Model):
     end = models.PositiveIntegerField(_("结束位置"))
     # The year the figure belongs to: a date's own year, else the document's.
     year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True, db_index=True)
+    # A date whose year or month was not written (5日, 上月) but worked out.
+    inferred = models.BooleanField(_("推断"), default=False, db_default=False)
+    range_start = models.CharField(_("起始日期"), max_length=10, blank=True, default="", db_default="")
+    range_end = models.CharField(_("截止日期"), max_length=10, blank=True, default="", db_default="")
 
     area_path = "document__area"
     personal_data = False
@@ -108,6 +139,17 @@ class DocumentFact(models.Model):
         if not isinstance(number, Decimal):
             number = Decimal(str(number))
         return int(number) if number == number.to_integral_value() else float(number)
+
+    @property
+    def shown_value(self):
+        """The value as a page shows it: a date in Chinese with its unknown parts left out
+        (2023-XX-XX → 2023年, XXXX-05-XX → 5月)."""
+        if self.kind != self.DATE:
+            return self.value
+        parts = (self.value_text or "").split("-")
+        if len(parts) != 3:
+            return self.value_text
+        return "".join(f"{int(part)}{unit}" for part, unit in zip(parts, "年月日") if part.isdigit()) or "日期不详"
 
     def as_json(self) -> dict:
         return {"kind": self.kind, "value": self.value, "unit": self.unit, "subject": self.subject,

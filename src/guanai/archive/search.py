@@ -19,6 +19,12 @@ words). A document matches when it holds every query word, either as a token
 or as the phrase of the shorter words that make it up (``留守儿童`` or
 ``留守 儿童``). Results are ranked by bm25 (SQLite) or ts_rank (PostgreSQL),
 and the hits are marked in snippets of the normalised text with ``<mark>``.
+
+Bounds. Every search runs under a time limit (``TIME_LIMIT_SECONDS``: a
+statement timeout on PostgreSQL, a progress handler on SQLite); past it the
+page says so instead of keeping a thread busy. A snippet is found in time
+linear in the text (one scan for hits, one sliding window over them), and no
+document is longer than ``readers.MAX_DOCUMENT_CHARS``.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ import logging
 import math
 import re
 import time
+from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -40,8 +48,11 @@ MAX_QUERY_CHARS = 100
 MAX_TERMS = 10
 PER_PAGE = 20
 SNIPPET_CHARS = 160
+TIME_LIMIT_SECONDS = 10.0  # one search, all of it
+MAX_SNIPPET_HITS = 5000  # hits looked at for a snippet: the best window is among the first ones
 
 _WORDISH = re.compile(r"\w")
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)
@@ -227,12 +238,46 @@ def tsquery_sql(terms: list[Term]) -> tuple[str, list[str]]:
     return " && ".join(groups), params
 
 
-def _ranked_ids(queryset, terms: list[Term], offset: int, limit: int) -> tuple[int, list[int]]:
-    """(number of matches, ids of one page by relevance) among ``queryset``'s rows."""
+class SearchTimeout(Exception):
+    """The search ran past TIME_LIMIT_SECONDS and was stopped."""
+
+
+@contextmanager
+def time_limit(seconds: float):
+    """Stop any query run inside after ``seconds``: PostgreSQL cancels the
+    statement (``statement_timeout``, local to this transaction), SQLite's
+    progress handler interrupts it. Raises SearchTimeout."""
+    deadline = time.monotonic() + seconds
+    try:
+        if connection.vendor == "postgresql":
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(max(1, int(seconds * 1000)))])
+                yield
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+        else:
+            connection.ensure_connection()
+            raw = connection.connection
+            raw.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1000)
+            try:
+                yield
+            finally:
+                raw.set_progress_handler(None, 0)
+    except OperationalError as exc:
+        message = str(exc).lower()
+        if "interrupt" in message or "statement timeout" in message or "canceling statement" in message:
+            raise SearchTimeout from None
+        raise
+
+
+def _ranked_sql(queryset, terms: list[Term], offset: int, limit: int) -> tuple[str, list] | None:
+    """The query for one page of ranked ids and the number of matches (None
+    when nothing is in scope)."""
     try:
         scoped_sql, scoped_params = queryset.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # queryset.none(): nothing in scope
-        return 0, []
+        return None
     if connection.vendor == "postgresql":
         query_sql, query_params = tsquery_sql(terms)
         sql = (
@@ -255,8 +300,16 @@ def _ranked_ids(queryset, terms: list[Term], offset: int, limit: int) -> tuple[i
         params = [fts5_expression(terms), *scoped_params, limit, offset]
     else:  # pragma: no cover - only the two supported databases
         raise NotImplementedError(f"no full-text search on {connection.vendor}")
+    return sql, params
+
+
+def _ranked_ids(queryset, terms: list[Term], offset: int, limit: int) -> tuple[int, list[int]]:
+    """(number of matches, ids of one page by relevance) among ``queryset``'s rows."""
+    query = _ranked_sql(queryset, terms, offset, limit)
+    if query is None:
+        return 0, []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(*query)
         rows = cursor.fetchall()
     if rows:
         return rows[0][1], [row[0] for row in rows]
@@ -299,24 +352,44 @@ def highlight(text: str, terms: list[Term]) -> SafeString:
     return mark_safe(_marked(text, _terms_regex(terms, text) if terms else None))
 
 
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
 def snippet(text: str, terms: list[Term], width: int = SNIPPET_CHARS) -> SafeString:
-    """A window of the text around its densest cluster of hits, hits marked."""
-    flat = re.sub(r"\s+", " ", text).strip()
-    pattern = _terms_regex(terms, flat) if terms else None
-    matches = list(pattern.finditer(flat)) if pattern else []
-    if not matches:
-        head = flat[:width]
-        return mark_safe(escape(head) + ("…" if len(flat) > width else ""))
+    """A window of the text around its densest cluster of hits, hits marked:
+    the window holding the most different words, then the most hits. One scan
+    for hits and one sliding window over them: time linear in the text."""
+    pattern = _terms_regex(terms, text) if terms else None
+    hits: list[tuple[int, int, str]] = []
+    if pattern is not None:
+        for match in pattern.finditer(text):
+            hits.append((match.start(), match.end(), match.group().lower()))
+            if len(hits) >= MAX_SNIPPET_HITS:
+                break
+    if not hits:
+        stripped = text.lstrip()
+        head = _flat(stripped[: width * 2]).strip()[:width]
+        return mark_safe(escape(head) + ("…" if len(_flat(stripped[: width * 2 + 1]).strip()) > width else ""))
     best_start, best_score = 0, -1
-    for match in matches:
-        start = max(0, match.start() - width // 4)
-        inside = [m for m in matches if m.start() >= start and m.end() <= start + width]
-        score = len({m.group().lower() for m in inside}) * 100 + len(inside)
+    inside: Counter[str] = Counter()
+    left = right = 0  # hits[left:right] lie inside the current window
+    for first, _end, _word in hits:
+        start = max(0, first - width // 4)
+        while right < len(hits) and hits[right][1] <= start + width:
+            inside[hits[right][2]] += 1
+            right += 1
+        while left < right and hits[left][0] < start:
+            inside[hits[left][2]] -= 1
+            if not inside[hits[left][2]]:
+                del inside[hits[left][2]]
+            left += 1
+        score = len(inside) * 100 + (right - left)
         if score > best_score:
             best_start, best_score = start, score
-    end = min(len(flat), best_start + width)
-    body = _marked(flat[best_start:end], pattern)
-    return mark_safe(("…" if best_start else "") + body + ("…" if end < len(flat) else ""))
+    end = min(len(text), best_start + width)
+    body = _marked(_flat(text[best_start:end]), pattern)
+    return mark_safe(("…" if best_start else "") + body + ("…" if end < len(text) else ""))
 
 
 # --- one page of results ---------------------------------------------------
@@ -338,6 +411,7 @@ class SearchPage:
     per_page: int
     hits: list[Hit] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    timed_out: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -367,13 +441,19 @@ def run_search(queryset, query: str = "", page: int = 1, per_page: int = PER_PAG
     page = max(1, page)
     offset = (page - 1) * per_page
     terms = parse_query(query)
-    if terms:
-        total, ids = _ranked_ids(queryset, terms, offset, per_page)
-        by_id = queryset.model.objects.select_related("area").defer("search_text").in_bulk(ids)
-        documents = [by_id[i] for i in ids if i in by_id]
-    else:
-        total = queryset.count()
-        documents = list(queryset.select_related("area").defer("search_text")[offset : offset + per_page])
+    try:
+        with time_limit(TIME_LIMIT_SECONDS):
+            if terms:
+                total, ids = _ranked_ids(queryset, terms, offset, per_page)
+                by_id = queryset.model.objects.select_related("area").defer("search_text").in_bulk(ids)
+                documents = [by_id[i] for i in ids if i in by_id]
+            else:
+                total = queryset.count()
+                documents = list(queryset.select_related("area").defer("search_text")[offset : offset + per_page])
+    except SearchTimeout:
+        logger.warning("archive search stopped after %ss: %r", TIME_LIMIT_SECONDS, query)
+        return SearchPage(query=query, terms=terms, total=0, page=page, per_page=per_page, timed_out=True,
+                          elapsed_ms=(time.perf_counter() - began) * 1000)
     hits = [Hit(doc, highlight(doc.title, terms), snippet(doc.text, terms)) for doc in documents]
     return SearchPage(query=query, terms=terms, total=total, page=page, per_page=per_page, hits=hits,
                       elapsed_ms=(time.perf_counter() - began) * 1000)

@@ -1,11 +1,12 @@
 """The archive's work: taking documents in, and finding them and their figures again.
 
-Ingest: read the file (readers.py), normalise its text
-(``textproc.normalize.normalize_document``), read its figures
+Ingest: read the file (readers.py; scans by OCR, page by page, with
+progress), normalise its text (``textproc.normalize.normalize_with_log``: the
+log of what was guessed is kept with the document), read its figures
 (``textproc.facts.extract_facts``), guess title, kind, year, places and
-organisations, then store the original file, the Document, its facts and the
-audit event in one transaction per document. The same file (same sha256) is
-never stored twice.
+organisations, then store the original file (and a scan's page images), the
+Document, its pages, its facts and the audit event in one transaction per
+document. The same file (same sha256) is never stored twice.
 
 Search: ``search_documents`` scopes, filters and pages through search.py.
 Facts: ``scoped_facts`` gives the historical statistics by area and year, for
@@ -27,18 +28,19 @@ from pathlib import Path, PurePosixPath
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import in_area, scope_queryset
 from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
-from guanai.textproc.facts import Fact, extract_facts
-from guanai.textproc.normalize import normalize_document
+from guanai.audit.services import audited, record
+from guanai.textproc.facts import Fact, document_date, extract_facts
+from guanai.textproc.normalize import normalize_document, normalize_with_log
 
 from . import readers, search
 from .mentions import recognise
-from .models import Document, DocumentFact
+from .models import Document, DocumentFact, DocumentPage
 from .readers import ReadError as IngestError
 
 __all__ = [
@@ -101,11 +103,11 @@ def _year_of(fact: Fact) -> int | None:
 
 def guess_year(title: str, facts: list[Fact]) -> int | None:
     """The year in the title, else the year the text's dates name most often
-    (the latest of those tied)."""
+    (the latest of those tied); dates whose year was inferred do not vote."""
     for fact in extract_facts(title):
         if _year_of(fact):
             return _year_of(fact)
-    counts = Counter(y for y in map(_year_of, facts) if y)
+    counts = Counter(y for y in map(_year_of, (f for f in facts if not f.inferred)) if y)
     if not counts:
         return None
     best = max(counts.values())
@@ -127,6 +129,11 @@ class Prepared:
     facts: list[Fact]
     places: list[str]
     organisations: list[str]
+    log: list[dict]
+    pages: list  # (readers' ocr.PageText, its normalised text)
+
+
+PageProgress = Callable[[int, int], None]
 
 
 def _clean_name(name: str) -> str:
@@ -138,29 +145,44 @@ def _clean_name(name: str) -> str:
     return base
 
 
-def prepare(name: str, data: bytes, *, kind: str | None = None, title: str | None = None) -> Prepared:
-    """Everything about a document that needs no database (raises IngestError)."""
-    read = readers.read_document(name, data)
-    text = normalize_document(read.text)
+def prepare(name: str, data: bytes, *, kind: str | None = None, title: str | None = None,
+            progress: PageProgress | None = None) -> Prepared:
+    """Everything about a document that needs no database (raises IngestError).
+    Scans are read by OCR here, ``progress(pages done, pages)`` after each page."""
+    read = readers.read_document(name, data, ocr=True, progress=progress)
+    text, log = normalize_with_log(read.text)
     if not text.strip():
         raise IngestError("文件中没有可读取的文字")
     title = (title or "").strip()[:200] or guess_title(text, name, normalize_document(read.title_hint))
-    facts = extract_facts(text)
+    facts = extract_facts(text, reference=document_date(text))
     places, organisations = recognise(text)
+    notes = [{"action": "note", "pinyin": "", "char": "", "context": note} for note in read.notes]
     return Prepared(
         name=_clean_name(name), data=data, sha256=hashlib.sha256(data).hexdigest(), text=text,
         title=title, kind=kind or guess_kind(title, text, name), year=guess_year(title, facts),
         facts=facts, places=places, organisations=organisations,
+        log=notes + [entry.as_json() for entry in log],
+        pages=[(page, normalize_document(page.text)) for page in read.pages],
     )
+
+
+def _save_file(relative: str, data: bytes) -> tuple[str, bool]:
+    wanted = default_storage.generate_filename(relative)
+    if default_storage.exists(wanted):
+        return wanted, False
+    return default_storage.save(wanted, ContentFile(data)), True
 
 
 def _save_original(prepared: Prepared) -> tuple[str, bool]:
     """Keep the original under archive/<sha[:2]>/<sha>/<original name>; the path
     depends on the content only, so writing it again is harmless."""
-    wanted = default_storage.generate_filename(f"archive/{prepared.sha256[:2]}/{prepared.sha256}/{prepared.name}")
-    if default_storage.exists(wanted):
-        return wanted, False
-    return default_storage.save(wanted, ContentFile(prepared.data)), True
+    return _save_file(f"archive/{prepared.sha256[:2]}/{prepared.sha256}/{prepared.name}", prepared.data)
+
+
+def _save_pages(prepared: Prepared) -> list[tuple[str, bool]]:
+    """A scan's page images, beside its original: archive/<sha[:2]>/<sha>/pages/0001.png."""
+    folder = f"archive/{prepared.sha256[:2]}/{prepared.sha256}/pages"
+    return [_save_file(f"{folder}/{page.number:04d}.png", page.image) for page, _text in prepared.pages]
 
 
 def _fact_rows(document: Document, facts: list[Fact]) -> list[DocumentFact]:
@@ -176,6 +198,7 @@ def _fact_rows(document: Document, facts: list[Fact]) -> list[DocumentFact]:
             value_text=str(fact.value) if fact.kind == DocumentFact.DATE else "",
             unit=fact.unit[:20], subject=fact.subject[:100], approx=fact.approx[:10], span=fact.span[:100],
             start=fact.start, end=fact.end, year=_year_of(fact) or document.year,
+            inferred=fact.inferred, range_start=fact.range_start, range_end=fact.range_end,
         ))
     return rows
 
@@ -191,41 +214,53 @@ def _area_of(area) -> Area | None:
     return found
 
 
+@audited
 def store_document(name: str, data: bytes, *, user=None, area=None, kind: str | None = None,
-                   title: str | None = None) -> tuple[Document, bool]:
+                   title: str | None = None, progress: PageProgress | None = None) -> tuple[Document, bool]:
     """Store one document file; (document, created). The same bytes again give
     the document already stored and created=False. Raises IngestError with a
-    Chinese message when the file cannot be read; then nothing is stored."""
+    Chinese message when the file cannot be read; then nothing is stored (no
+    row, no original, no page image)."""
     area = _area_of(area)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = Document.objects.filter(sha256=sha256).first()
     if existing is not None:
         return existing, False
-    prepared = prepare(name, data, kind=kind, title=title)
-    stored_name, wrote_file = _save_original(prepared)
+    prepared = prepare(name, data, kind=kind, title=title, progress=progress)
+    written: list[str] = []
     try:
+        stored_name, wrote = _save_original(prepared)
+        written += [stored_name] if wrote else []
+        page_files = _save_pages(prepared)
+        written += [path for path, wrote in page_files if wrote]
         with transaction.atomic():
             document = Document.objects.create(
                 title=prepared.title, kind=prepared.kind, year=prepared.year, area=area,
                 original=stored_name, original_name=prepared.name, sha256=prepared.sha256,
                 size=len(data), text=prepared.text, places=prepared.places,
-                organisations=prepared.organisations,
+                organisations=prepared.organisations, normalisation_log=prepared.log,
                 uploaded_by=user if getattr(user, "pk", None) else None,
             )
+            DocumentPage.objects.bulk_create([
+                DocumentPage(document=document, number=page.number, image=path, text=text,
+                             confidence=page.confidence, needs_check=page.needs_check)
+                for (page, text), (path, _wrote) in zip(prepared.pages, page_files)
+            ])
             facts = DocumentFact.objects.bulk_create(_fact_rows(document, prepared.facts))
+            scanned = f"，文字识别{len(prepared.pages)}页" if prepared.pages else ""
             record(AuditEvent.IMPORT, user=user if getattr(user, "pk", None) else None, obj=document,
-                   detail=f"导入档案文档“{prepared.name}”，读出数据{len(facts)}条")
+                   detail=f"导入档案文档“{prepared.name}”，读出数据{len(facts)}条{scanned}")
     except IntegrityError:
         # The same file stored meanwhile by someone else: theirs stands.
-        if wrote_file:
-            default_storage.delete(stored_name)
+        for path in written:
+            default_storage.delete(path)
         existing = Document.objects.filter(sha256=sha256).first()
         if existing is None:
             raise
         return existing, False
     except BaseException:
-        if wrote_file:
-            default_storage.delete(stored_name)
+        for path in written:
+            default_storage.delete(path)
         raise
     return document, True
 
@@ -236,35 +271,60 @@ def store_document(name: str, data: bytes, *, user=None, area=None, kind: str | 
 @dataclass
 class IngestOutcome:
     file: str
-    document: Document | None = None
+    document_id: int | None = None
     created: bool = False
     error: str = ""
     skipped: str = ""
+    refused: str = ""  # a zip member not taken, and why
 
     @property
     def ok(self) -> bool:
-        return self.document is not None
+        return self.document_id is not None
+
+    @property
+    def document(self) -> Document | None:
+        """Fetched when asked: an outcome never holds a document's text, so
+        a zip of a thousand files keeps memory flat."""
+        if self.document_id is None:
+            return None
+        return Document.objects.get(pk=self.document_id)
+
+
+def iter_ingest(path: str | Path, *, user=None, area=None, kind: str | None = None,
+                progress: ProgressCallback | None = None):
+    """Ingest a file, a folder or a zip, one document (and one transaction) at
+    a time, yielding each outcome as it is done. Raises IngestError only when
+    ``path`` itself cannot be opened."""
+    area = _area_of(area)
+    total = readers.count_files(path) if progress else None
+    for done, source in enumerate(readers.iter_sources(path), start=1):
+        outcome = IngestOutcome(file=source.name, error=source.error, skipped=source.skipped,
+                                refused=source.refused)
+        if source.data is not None:
+            label = source.basename
+
+            def pages(page: int, pages_total: int, done=done, label=label) -> None:
+                if total == 1:  # one file: the bar follows its pages
+                    progress(page, pages_total, f"正在识别文字：{label} 第 {page}/{pages_total} 页")
+                else:
+                    progress(done - 1, total, f"正在识别文字：{label} 第 {page}/{pages_total} 页")
+
+            try:
+                document, outcome.created = store_document(label, source.data, user=user, area=area, kind=kind,
+                                                           progress=pages if progress else None)
+                outcome.document_id = document.pk
+            except IngestError as exc:
+                outcome.error = str(exc)
+            source.data = None
+        yield outcome
+        if progress:
+            progress(done, total, f"正在导入：{source.basename}")
 
 
 def ingest_path(path: str | Path, *, user=None, area=None, kind: str | None = None,
                 progress: ProgressCallback | None = None) -> list[IngestOutcome]:
-    """Ingest a file, a folder or a zip, one transaction per document. Raises
-    IngestError only when ``path`` itself cannot be opened."""
-    area = _area_of(area)
-    total = readers.count_files(path) if progress else None
-    outcomes: list[IngestOutcome] = []
-    for done, source in enumerate(readers.iter_sources(path), start=1):
-        outcome = IngestOutcome(file=source.name, error=source.error, skipped=source.skipped)
-        if source.data is not None:
-            try:
-                outcome.document, outcome.created = store_document(source.basename, source.data, user=user,
-                                                                   area=area, kind=kind)
-            except IngestError as exc:
-                outcome.error = str(exc)
-        outcomes.append(outcome)
-        if progress:
-            progress(done, total, f"正在导入：{source.basename}")
-    return outcomes
+    """Every outcome of ``iter_ingest`` in a list."""
+    return list(iter_ingest(path, user=user, area=area, kind=kind, progress=progress))
 
 
 def fact_json(fact: DocumentFact | Fact) -> dict:
@@ -277,25 +337,39 @@ def fact_json(fact: DocumentFact | Fact) -> dict:
 def outcome_json(outcome: IngestOutcome, *, with_file: bool) -> dict:
     """The CLI's object for one document: ``{"text", "facts"}`` (and ``file``)."""
     data = {"file": outcome.file} if with_file else {}
-    if outcome.document is None:
-        data.update({"text": "", "facts": [], "error": outcome.error})
+    document = outcome.document
+    if document is None:
+        data.update({"text": "", "facts": [], "error": outcome.error or outcome.refused})
         return data
-    data["text"] = outcome.document.text
-    data["facts"] = [fact_json(f) for f in outcome.document.facts.order_by("start", "pk")]
+    data["text"] = document.text
+    data["facts"] = [fact_json(f) for f in document.facts.order_by("start", "pk")]
     return data
 
 
 def summary_json(outcomes: list[IngestOutcome]) -> dict:
     """The result of an upload job, in the shape the job page shows (as imports)."""
-    return {
+    result = {
         "created": sum(1 for o in outcomes if o.created),
         "updated": 0,
         "unchanged": sum(1 for o in outcomes if o.ok and not o.created),
-        "errors": [{"row": index, "column": o.file, "message": o.error or o.skipped}
-                   for index, o in enumerate(outcomes, start=1) if o.error or o.skipped],
+        "errors": [{"row": index, "column": o.file, "message": o.refused or o.error or o.skipped}
+                   for index, o in enumerate(outcomes, start=1) if o.error or o.skipped or o.refused],
+        "refused": [{"file": o.file, "reason": o.refused} for o in outcomes if o.refused],
         "committed": True,
-        "documents": [o.document.pk for o in outcomes if o.ok],
+        "documents": [o.document_id for o in outcomes if o.ok],
     }
+    if len(result["documents"]) == 1:
+        result["url"] = reverse("archive:detail", args=[result["documents"][0]])
+        result["url_label"] = "查看文档"
+    return result
+
+
+def original_for_download(document: Document, *, user) -> bytes:
+    """The original file's bytes (at most readers.MAX_FILE_BYTES) for ``user``; the download is audited."""
+    with document.original.open("rb") as handle:
+        data = handle.read()
+    record(AuditEvent.EXPORT, user=user, obj=document, detail=f"下载档案原件“{document.original_name}”")
+    return data
 
 
 def remove_upload(path: str | Path) -> None:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("facts/", views.fact_list, name="facts"),
     path("<int:pk>/", views.document_detail, name="detail"),
     path("<int:pk>/original/", views.document_original, name="original"),
+    path("<int:pk>/pages/<int:number>/", views.page_image, name="page_image"),
 ]

@@ -13,26 +13,18 @@ from django.utils.http import content_disposition_header
 
 from guanai.accounts import roles
 from guanai.accounts.access import roles_required
-from guanai.areas.scoping import get_scoped_or_404, scope_queryset, user_role
-from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
-from guanai.core.pagination import CappedPaginator
+from guanai.accounts.roles import user_role
+from guanai.areas.scoping import get_scoped_or_404, scope_queryset
+from guanai.core.pagination import page_number, paginate
 from guanai.core.jobs import start_job
 
 from . import readers, search, services
 from .forms import FactFilterForm, SearchForm, UploadForm
-from .models import Document
+from .models import Document, DocumentPage
 
 READ_ROLES = roles.ALL - {roles.VOLUNTEER}
 UPLOAD_ROLES = (roles.ADMIN, roles.OFFICE, roles.STAFF)
 FACTS_PER_PAGE = 50
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 def _query_string_without_page(request) -> str:
@@ -53,7 +45,7 @@ def document_list(request):
     filters = _valid_filters(form)
     result = services.search_documents(
         user, filters.get("q", ""), year=filters.get("year"), area=filters.get("area") or None,
-        kind=filters.get("kind") or None, page=_page_number(request),
+        kind=filters.get("kind") or None, page=page_number(request.GET.get("page"), per_page=search.PER_PAGE),
     )
     return render(request, "archive/list.html", {
         "form": form, "result": result, "query_string": _query_string_without_page(request),
@@ -65,22 +57,37 @@ def document_list(request):
 def document_detail(request, pk: int):
     document = get_scoped_or_404(Document.objects.select_related("area", "uploaded_by"), request.user, pk=pk)
     terms = search.parse_query(request.GET.get("q", ""))
+    log = document.normalisation_log or []
     return render(request, "archive/detail.html", {
         "document": document, "text_html": search.highlight(document.text, terms), "terms": terms,
         "facts": document.facts.order_by("start", "pk"), "query": request.GET.get("q", ""),
+        "pages": document.pages.all(), "log": log,
+        "log_counts": {action: sum(1 for e in log if e.get("action") == action) for action in ("restored", "dropped")},
     })
+
+
+@roles_required(*READ_ROLES)
+def page_image(request, pk: int, number: int):
+    """A scanned page's image, shown beside its text (same scope as the document)."""
+    document = get_scoped_or_404(Document.objects.all(), request.user, pk=pk)
+    page = DocumentPage.objects.filter(document=document, number=number).first()
+    if page is None:
+        raise Http404("没有这一页")
+    try:
+        with page.image.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, ValueError):
+        raise Http404("页面图像已不存在") from None
+    return HttpResponse(data, content_type="image/png")
 
 
 @roles_required(*READ_ROLES)
 def document_original(request, pk: int):
     document = get_scoped_or_404(Document.objects.all(), request.user, pk=pk)
     try:
-        with document.original.open("rb") as handle:
-            data = handle.read()  # at most readers.MAX_FILE_BYTES
+        data = services.original_for_download(document, user=request.user)
     except (FileNotFoundError, ValueError):
         raise Http404("原始文件已不存在") from None
-    record(AuditEvent.EXPORT, user=request.user, obj=document, request=request,
-           detail=f"下载档案原件“{document.original_name}”")
     content_type = mimetypes.guess_type(document.original_name)[0] or "application/octet-stream"
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, document.original_name)
@@ -110,7 +117,9 @@ def document_upload(request):
         uploads = form.cleaned_data["files"]
         area = form.cleaned_data.get("area") or None
         kind = form.cleaned_data.get("kind") or None
-        if len(uploads) == 1 and readers.suffix_of(uploads[0].name) not in readers.ARCHIVE_SUFFIXES:
+        # A .txt or .docx is read at once; conversions, OCR, several files and
+        # zips run in the background with a progress bar.
+        if len(uploads) == 1 and readers.suffix_of(uploads[0].name) in readers.QUICK_SUFFIXES:
             upload = uploads[0]
             try:
                 document, created = services.store_document(upload.name, upload.read(), user=user, area=area, kind=kind)
@@ -142,7 +151,4 @@ def fact_list(request):
         user, area=filters.get("area") or None, year=filters.get("year"), kind=filters.get("kind") or None,
         subject=filters.get("subject") or None,
     ).order_by("-year", "-document_id", "start")
-    page = CappedPaginator(facts, FACTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "archive/facts.html", {
-        "form": form, "page": page, "query_string": _query_string_without_page(request),
-    })
+    return render(request, "archive/facts.html", {"form": form, "page": paginate(request, facts, FACTS_PER_PAGE)})

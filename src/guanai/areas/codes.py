@@ -79,3 +79,11 @@ def ancestors(code: str) -> list[str]:
 
 def is_within(code: str, ancestor: str) -> bool:
     return code.startswith(prefix_of(ancestor))
+
+
+def lowest_common(a: str, b: str) -> str:
+    """The lowest area containing both ``a`` and ``b`` (one of them when it contains the other)."""
+    for code in ancestors(a):
+        if is_within(b, code):
+            return code
+    raise AreaCodeError(f"区划代码“{a}”与“{b}”不属于同一省份")

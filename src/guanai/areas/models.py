@@ -42,6 +42,21 @@ class Area(models.Model):
             node = node.parent
         return "".join(reversed(names))
 
+    def place(self, viewer_code: str | None) -> tuple[str, str]:
+        """(name, where) as a list seen from ``viewer_code`` (None: everywhere) shows it. A list
+        spanning several townships names the village's township, one spanning several counties
+        its county and township too (two villages named 和平社区 under two 城关镇): "东城区城关镇".
+        Lists select_related("area__parent__parent")."""
+        viewer_level = codes.level_of(viewer_code) if viewer_code else 0
+        names = []
+        node = self.parent
+        while node is not None and node.level > viewer_level:
+            names.append(node.name)
+            if len(names) == 2:
+                break
+            node = node.parent
+        return self.name, "".join(reversed(names))
+
     def subtree_bounds(self) -> tuple[str, str]:
         return codes.subtree_bounds(self.code)
 

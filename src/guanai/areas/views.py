@@ -1,14 +1,14 @@
-from pathlib import Path
 
 from django import forms
 from django.db.models import Count
 from django.shortcuts import redirect, render
 
+from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
 from guanai.accounts.access import roles_required
+from guanai.core.forms import SpreadsheetField
 from guanai.core.jobs import start_job
 from guanai.core.uploads import save_upload
-from guanai.spreadsheets import SUPPORTED_SUFFIXES
 
 from .models import Area
 from .scoping import get_scoped_or_404, scope_queryset
@@ -37,16 +37,11 @@ def area_detail(request, code: str):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="区划文件", help_text="CSV 或 Excel，含“代码”“名称”两列；上级区划由代码推定。")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise forms.ValidationError("请上传 .xlsx、.xls 或 .csv 文件。")
-        return upload
+    file = SpreadsheetField(label="区划文件", help_text="CSV 或 Excel，含“代码”“名称”两列；上级区划由代码推定。")
 
 
 @roles_required(roles.ADMIN)
+@once_per_token
 def area_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -67,6 +67,11 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.get_action_display()} {self.object_repr}"
 
+    @property
+    def change_labels(self) -> list[str]:
+        """The changed fields as the pages name them (a record's history shows these, not keys)."""
+        return [field_label(self.object_type, key) for key in (self.changes or {})]
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("审计记录不可修改")
@@ -74,3 +79,47 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录不可删除")
+
+
+def _model(object_type: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def object_type_label(object_type: str) -> str:
+    """"briefings.briefing" as the reader knows it: the model's Chinese name."""
+    model = _model(object_type)
+    return str(model._meta.verbose_name) if model is not None else object_type
+
+
+def field_label(object_type: str, key: str) -> str:
+    """A changed field's Chinese name: the model's field (``area_id`` is its 所在村（社区）), a
+    related record's name (``child_profile``), or what the model declares in ``AUDIT_LABELS``
+    for keys a service records beside its fields (``categories``); else 其他信息, never the key."""
+    model = _model(object_type)
+    if model is None:
+        return "其他信息"
+    declared = getattr(model, "AUDIT_LABELS", {})
+    if key in declared:
+        return str(declared[key])
+    from django.core.exceptions import FieldDoesNotExist
+
+    # A service may record a related record's fields with the object's (a child's national form
+    # with the person): the model names those models in AUDIT_ALSO.
+    for candidate in (model, *(_model(label) for label in getattr(model, "AUDIT_ALSO", ()))):
+        if candidate is None:
+            continue
+        for name in (key, key.removesuffix("_id")):
+            try:
+                field = candidate._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(field, "verbose_name", None):
+                return str(field.verbose_name)
+            if field.related_model is not None:  # a reverse relation: the related record's name
+                return str(field.related_model._meta.verbose_name)
+    return "其他信息"

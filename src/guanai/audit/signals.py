@@ -1,4 +1,6 @@
-"""Record logins and every create/update/delete of the project's own models."""
+"""Record logins, and every create/update/delete of the project's own models made outside a
+service (the admin, a shell, a demo loader): the safety net. A service (``@audited``) records
+its own event, so these receivers stay silent while it runs: one write, one event."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -6,22 +8,27 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from .models import AuditEvent
-from .services import record
+from .services import in_service, record
 
 # Fields whose values must never be copied into the audit trail.
-_SECRET_FIELDS = {"password", "id_number_encrypted", "id_number_hash", "last_login",
-                  "failed_logins", "locked_until"}
-_BOOKKEEPING_FIELDS = {"last_login", "failed_logins", "locked_until"}
-_SKIP_LABELS = {"audit.auditevent"}
+_SECRET_FIELDS = {"password", "id_number_encrypted", "id_number_hash", "id_suffix_hash", "last_login"}
+_BOOKKEEPING_FIELDS = {"last_login"}
+# Login failures are audited as events of their own (below); one-time tokens are plumbing.
+_SKIP_LABELS = {"audit.auditevent", "core.idempotencykey", "accounts.loginthrottle"}
+
+
+def _tracked(sender) -> bool:
+    return sender.__module__.startswith("guanai.") and sender._meta.label_lower not in _SKIP_LABELS
 
 
 def _audited(sender) -> bool:
-    return sender.__module__.startswith("guanai.") and sender._meta.label_lower not in _SKIP_LABELS
+    return not in_service() and _tracked(sender)
 
 
 @receiver(pre_save)
 def _remember_previous(sender, instance, raw=False, **kwargs):
-    if raw or not _audited(sender) or instance._state.adding or instance.pk is None:
+    # Remembered inside services too: registry.signals reads a moved person's old village from it.
+    if raw or not _tracked(sender) or instance._state.adding or instance.pk is None:
         return
     previous = sender._default_manager.filter(pk=instance.pk).values().first()
     instance._audit_previous = previous

@@ -3,11 +3,13 @@
 Blocks (stored in ``Briefing.body``):
 
     {"type": "h", "level": 1-4, "text": "一、基本情况"}
-    {"type": "p", "runs": [{"t": "全市共有"}, {"f": "f1"}, {"t": "。"}], "align": "right"?}
+    {"type": "p", "runs": [{"t": "全市共有"}, {"f": "f1"}, {"t": "。"}], "align": "right"?,
+     "source": {"kind": "unit_report", "id": 12, "label": "..."}?}
     {"type": "chart", "chart": "bar"|"line", "title": "...", "labels": [...], "facts": ["f2", ...]}
 
 A run is text (``t``) or a fact token (``f``); a token's words come from its
-fact, so the figure stays live until publication. The editor posts the HTML of
+fact, so the figure stays live until publication. A paragraph quoted from a record
+(an excerpt of a unit's report) names that record as its ``source``, kept through edits. The editor posts the HTML of
 its editable area; ``parse_html`` reads it back into blocks, keeping the tokens
 it knows and turning anything else into plain text.
 """
@@ -31,8 +33,8 @@ def heading(level: int, text: str) -> dict:
     return {"type": "h", "level": level, "text": text}
 
 
-def paragraph(*parts, align: str = "") -> dict:
-    """A paragraph of text and tokens (anything with ``as_run``)."""
+def paragraph(*parts, align: str = "", source: dict | None = None) -> dict:
+    """A paragraph of text and tokens (anything with ``as_run``), quoting ``source`` when given."""
     runs = []
     for part in parts:
         if part is None or part == "":
@@ -45,7 +47,22 @@ def paragraph(*parts, align: str = "") -> dict:
     block = {"type": "p", "runs": runs}
     if align:
         block["align"] = align
+    if source:
+        block["source"] = source
     return block
+
+
+def source_key(source: dict) -> str:
+    return f"{source.get('kind', '')}:{source.get('id', '')}"
+
+
+def sources(blocks: list[dict]) -> list[dict]:
+    """The records the body quotes, in order, each once."""
+    found = {}
+    for block in blocks:
+        if block.get("type") == "p" and block.get("source"):
+            found.setdefault(source_key(block["source"]), block["source"])
+    return list(found.values())
 
 
 def chart(kind: str, title: str, labels: list[str], tokens: list) -> dict:
@@ -106,6 +123,10 @@ def render_html(blocks: list[dict], facts: dict, area_names: dict | None = None,
                 elif run["f"] in facts:
                     parts.append(fact_span(facts[run["f"]], area_names, editable))
             align = ' class="right"' if block.get("align") == "right" else ""
+            quoted = block.get("source")
+            if quoted:
+                align += (f' data-source="{escape(source_key(quoted))}" '
+                          f'title="{escape("摘自：" + str(quoted.get("label", "")))}"')
             out.append(f"<p{align}>{''.join(parts)}</p>")
         elif kind == "chart":
             src = chart_src(index, block) if chart_src else ""
@@ -126,6 +147,9 @@ class _BodyParser(HTMLParser):
         self.fact_depth = 0  # inside a token span: its words are the fact's, not the user's
         self.skip_depth = 0  # inside a chart figure, a script or a style
         self.seen_charts: set[int] = set()
+        # Sources a paragraph may name: those of the original body (an edit cannot forge one).
+        self.known_sources = {source_key(b["source"]): b["source"] for b in original
+                              if b.get("type") == "p" and b.get("source")}
 
     # blocks
     def _close(self):
@@ -176,7 +200,9 @@ class _BodyParser(HTMLParser):
             self._open({"type": "h", "level": _TAG_LEVELS[tag], "text": ""})
         elif tag in _BLOCK_TAGS:
             align = "right" if "right" in (attrs.get("class") or "").split() else ""
-            self._open({"type": "p", "runs": [], **({"align": align} if align else {})})
+            quoted = self.known_sources.get(attrs.get("data-source") or "")
+            self._open({"type": "p", "runs": [], **({"align": align} if align else {}),
+                        **({"source": quoted} if quoted else {})})
         elif tag == "br":
             if self.current is not None and self.current["type"] == "p":
                 align = self.current.get("align")

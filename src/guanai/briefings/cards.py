@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from guanai.areas.scoping import scope_queryset, user_role
+from guanai.accounts.roles import user_role
+from guanai.areas.scoping import scope_queryset
 from guanai.core.home import home_card
 
 from .models import Briefing

@@ -19,6 +19,9 @@ from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.models import Area
+from guanai.care.models import Activity
+from guanai.coordination.metrics import late_reports
+from guanai.coordination.offices import office_name as default_office_name
 from guanai.registry import categories as cat
 from guanai.stats.metrics import GROUPED, memoized, prefetch
 from guanai.stats.periods import Period, parse_period
@@ -31,22 +34,9 @@ from .facts import YOY, FactBook
 JIANBAO, ZONGJIE = "jianbao", "zongjie"
 KINDS = {JIANBAO: "工作简报", ZONGJIE: "工作总结"}
 
-# How a category is named in the text (the fact-checker knows these words).
-CATEGORY_WORDS = {
-    cat.LEFT_BEHIND_CHILD: "农村留守儿童",
-    cat.CHILD_IN_DIFFICULTY: "困境儿童",
-    cat.EMPTY_NEST_ELDER: "空巢老人",
-    cat.SOLITARY_ELDER: "独居老人",
-    cat.LOST_ONLY_CHILD: "失独家庭成员",
-    cat.DISABLED_ELDER: "失能半失能老人",
-    cat.DISABLED_PERSON: "残疾人",
-    cat.LOW_INCOME: "低保和困难家庭成员",
-    cat.REGISTERED_POOR: "建档立卡贫困人口",
-    cat.LEFT_BEHIND_WOMAN: "留守妇女",
-}
-# Activity kinds as the activities metric accepts them (its labels) and as the text names them.
+# How a category is named in the text (the fact-checker reads the same words back).
+CATEGORY_WORDS = cat.CATEGORY_PROSE
 CHILD_CATEGORIES = (cat.LEFT_BEHIND_CHILD, cat.CHILD_IN_DIFFICULTY)
-ACTIVITY_KINDS = ["慰问", "宣传", "义诊", "培训", "文体", "结对", "捐赠"]
 
 
 def area_word(area: Area) -> str:
@@ -61,10 +51,6 @@ def area_word(area: Area) -> str:
     if area.level == codes.TOWNSHIP:
         return "全街道" if name.endswith("街道") else "全乡" if name.endswith("乡") else "全镇"
     return "全社区" if name.endswith("社区") else "全村"
-
-
-def default_office_name(area: Area) -> str:
-    return f"{area.name}关爱服务工作领导小组办公室"
 
 
 def default_title(area: Area, period: Period, kind: str) -> str:
@@ -91,7 +77,9 @@ def as_of_words(period: Period, today: date) -> str:
 
 
 def period_words(period: Period) -> str:
-    """本季度, 本月, 本年度, as a sentence opens."""
+    """本季度, 本月, 上半年, 本年度, as a sentence opens."""
+    if "S" in period.key:
+        return "上半年" if period.key.endswith("1") else "下半年"
     if "Q" in period.key:
         return "本季度"
     if "-" in period.key:
@@ -195,7 +183,7 @@ def _compose(area: Area, period: Period, kind: str, *, today: date | None, progr
     whole = area_word(area)
     label = period.label
     as_of = as_of_words(period, today)
-    steps = ["registry", "screening", "visits", "activities", "protection", "highlights", "problems"]
+    steps = ["registry", "screening", "visits", "activities", "protection", "units", "highlights", "problems"]
 
     def step(index: int, message: str):
         if progress:
@@ -290,7 +278,7 @@ def _compose(area: Area, period: Period, kind: str, *, today: date | None, progr
     if book.has("activities") and book.value("activities"):
         w.subsection("关爱活动，丰富多彩")
         parts = [f"{label}，{whole}各级各部门开展关爱活动", book.fact("activities"), *_yoy(book, "activities")]
-        kinds = [(k, book.fact("activities", kind=k)) for k in ACTIVITY_KINDS if book.value("activities", kind=k)]
+        kinds = [(k, book.fact("activities", kind=k)) for k in Activity.kind_words() if book.value("activities", kind=k)]
         if len(kinds) >= 2:
             parts += ["，其中", *_joined([(f"{k}活动", t) for k, t in kinds])]
         for metric, words in (("activity_participants", "，参与群众"), ("activity_beneficiaries", "，受益"),
@@ -318,24 +306,37 @@ def _compose(area: Area, period: Period, kind: str, *, today: date | None, progr
             parts = [f"{label}，{whole}未接到强制报告，无在办保护个案。"]
         w.para(*parts)
 
+    # (六) member units: their reports' rates and who was late (coordination)
+    step(5, "统计成员单位报送")
+    if book.value("unit_reports_due"):
+        w.subsection("部门联动，协同推进")
+        w.para(f"{label}，{whole}联席会议成员单位应报送工作进展报表", book.fact("unit_reports_due"),
+               "，已报送", book.fact("unit_reports_submitted"), "，报送率", book.fact("unit_reporting_rate"),
+               "；按时报送", book.fact("unit_reports_on_time"), "，按时报送率", book.fact("unit_on_time_rate"), "。")
+        late = late_reports(area.code, period)
+        if late:
+            names = "、".join(f"{e.unit.name}（{e.lateness_label}）" for e in late)
+            w.para(f"未按时报送的成员单位：{names}。")
+        else:
+            w.para("各成员单位均按时报送了工作进展。")
+
     # highlights
-    step(5, "整理工作亮点")
+    step(6, "整理工作亮点")
     activities = highlights.notable_activities(area.code, period)
     visits_hl = highlights.notable_visits(area.code, period)
     if activities or visits_hl:
         w.section("特色亮点" if kind == ZONGJIE else "工作亮点")
-        for item in activities:
-            w.para(item.text)
-        for item in visits_hl:
+        # The most notable of each kind, told in the order they happened.
+        for item in sorted(activities + visits_hl, key=lambda h: h.day):
             w.para(item.text)
     excerpts = highlights.unit_report_excerpts(area.code, period)
     if excerpts:
         w.section("成员单位工作动态")
-        for unit, sentence in excerpts:
-            w.para(f"{unit}：{sentence}")
+        for excerpt in excerpts:
+            w.add(paragraph(f"{excerpt.unit}：{excerpt.text}", source=excerpt.source))
 
     # problems
-    step(6, "梳理存在问题")
+    step(7, "梳理存在问题")
     w.section("存在的问题和不足" if kind == ZONGJIE else "存在的问题")
     problems = 0
     if book.has("persons_overdue_visit") and book.value("persons_overdue_visit"):
@@ -351,9 +352,10 @@ def _compose(area: Area, period: Period, kind: str, *, today: date | None, progr
         parts.append("，委托监护、合力监护措施仍需进一步落实。")
         w.para(*parts)
         problems += 1
-    if book.has("unit_reports_late") and book.value("unit_reports_late"):
+    if book.value("unit_reports_late"):
         w.subsection("部门信息报送不够及时")
-        w.para(f"{label}，未按时报送工作进展的成员单位", book.fact("unit_reports_late"), "，部门协同有待加强。")
+        w.para(f"{label}，{whole}成员单位未按时报送的工作进展报表", book.fact("unit_reports_late"),
+               "，部门协同有待加强。")
         problems += 1
     if book.has("case_steps_late") and book.value("case_steps_late"):
         w.subsection("个案处置时效有待提高")

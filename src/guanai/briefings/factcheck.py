@@ -20,6 +20,8 @@ from decimal import Decimal
 
 from guanai.areas import codes
 from guanai.areas.models import Area
+from guanai.care.models import Activity
+from guanai.registry import categories as cat
 from guanai.stats.metrics import METRICS, compute, memoized
 from guanai.stats.periods import Period, PeriodError, parse_period
 from guanai.textproc.facts import extract_facts
@@ -40,6 +42,7 @@ UNIT_WORDS = {
     "场": {"场", "次", "项", "期"},
     "件": {"件", "个"},
     "个": {"个", "项", "件"},
+    "份": {"份"},
     "元": {"元"},
     "%": {"%"},
 }
@@ -72,26 +75,20 @@ KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
     ("cases_closed", ("办结", "结案")),
     ("cases_open", ("在办",)),
     ("case_steps_late", ("超过办理时限", "超时", "逾期")),
-    ("unit_reports_late", ("未按时报送", "逾期报送")),
+    ("unit_reports_due", ("应报送",)),
+    ("unit_reports_submitted", ("已报送", "报送")),
+    ("unit_reports_on_time", ("按时报送",)),
+    ("unit_reports_late", ("未按时报送", "逾期报送", "逾期未报")),
+    ("unit_reports_approved", ("审核通过", "已审核")),
+    ("unit_reporting_rate", ("报送率",)),
+    ("unit_on_time_rate", ("按时报送率", "及时报送率")),
 ]
 
 # Words naming a category of persons, longest first within the search.
-CATEGORY_WORDS = {
-    "留守儿童": "left_behind_child", "农村留守儿童": "left_behind_child",
-    "困境儿童": "child_in_difficulty",
-    "空巢老人": "empty_nest_elder",
-    "独居老人": "solitary_elder",
-    "失独家庭": "lost_only_child", "失独家庭成员": "lost_only_child", "失独老人": "lost_only_child",
-    "失能半失能老人": "disabled_elder", "失能老人": "disabled_elder", "半失能老人": "disabled_elder",
-    "残疾人": "disabled_person",
-    "低保和困难家庭成员": "low_income", "低保对象": "low_income", "困难家庭": "low_income",
-    "建档立卡贫困人口": "registered_poor", "建档立卡贫困户": "registered_poor", "贫困人口": "registered_poor",
-    "留守妇女": "left_behind_woman",
-}
+CATEGORY_WORDS = cat.prose_words()
 # Metrics that are about one category by definition: naming it is no filter.
 IMPLIED_CATEGORIES = {"children_aging_out": {"left_behind_child"},
                       "children_without_guardianship": {"left_behind_child", "child_in_difficulty"}}
-ACTIVITY_KIND_WORDS = ("慰问", "宣传", "义诊", "培训", "文体", "结对", "捐赠")
 ACTIVITY_METRICS = {"activities", "activity_participants", "activity_beneficiaries", "activity_volunteers",
                     "activity_consultations", "activity_funds_yuan"}
 SITUATION_WORDS = {"独自居住": "alone", "独自生活": "alone", "失踪": "missing", "无人监护": "unguarded",
@@ -103,10 +100,46 @@ WHOLE_AREA_WORDS = ("全省", "全市", "全州", "全县", "全区", "全镇", 
 _YOY_RE = re.compile(r"(同比|较上年同期|比上年同期|与上年同期相比)，?(增长|增加|上升|提高|下降|减少|降低)了?$")
 _SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 
+# Bounds that keep a check linear in the text, whatever it looks like (200,000 characters
+# without a sentence end, thousands of figures): each figure is linked to a metric by the
+# words just before it, shown with a window of text around it, and read from a segment of
+# its sentence; a check reports at most MAX_FIGURES figures and says so.
+RESOLVE_CHARS = 80  # the words before a figure that can name its metric, area and category
+CONTEXT_CHARS = 40  # text shown on each side of a figure
+SEGMENT_CHARS = 2000  # a longer sentence is read in pieces cut at a comma
+MAX_FIGURES = 300
+MAX_TEXT_CHARS = 200_000  # the most a check reads (the form's limit; files and the command too)
+LONG_TEXT_CHARS = 20_000  # a longer text is checked by the background worker
+_CUT_RE = re.compile(r"[，,、：:]")
+
+
+class TextTooLong(ValueError):
+    """A text longer than a check reads (message in Chinese)."""
+
+
+def check_length(text: str) -> str:
+    """``text`` if a check may read it; TextTooLong otherwise."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextTooLong(f"文字过长（{len(text)}字），一次最多核对{MAX_TEXT_CHARS}字，请分段核对")
+    return text
+
+
+class Figures(list):
+    """The checked figures, and whether the check stopped at ``MAX_FIGURES``."""
+
+    truncated = False
+    limit = MAX_FIGURES
+
+    @property
+    def notice(self) -> str:
+        if not self.truncated:
+            return ""
+        return f"文稿中的数据超过{self.limit}项，只核对了前{self.limit}项；其余部分请分段核对。"
+
 
 @dataclass
 class CheckedFigure:
-    text: str  # the sentence
+    text: str  # the sentence, or a window of it around the figure when it is long
     span: str  # the figure as written
     claimed: float | int | None
     recorded: float | int | None
@@ -125,7 +158,7 @@ class CheckedFigure:
     def provenance(self) -> str:
         if not self.metric:
             return ""
-        text = f"{metric_label(self.metric, self.params)}（{self.metric}），参数：{describe_params(self.params)}"
+        text = f"{metric_label(self.metric, self.params)}，参数：{describe_params(self.params)}"
         if self.derivation == "yoy":
             text += "，同比变化"
         return text
@@ -133,6 +166,11 @@ class CheckedFigure:
     def as_json(self) -> dict:
         return {"text": self.text, "claimed": _number(self.claimed), "recorded": _number(self.recorded),
                 "status": self.status}
+
+    def as_row(self) -> dict:
+        """What a result page shows of the figure (kept by the background check)."""
+        return {**self.as_json(), "span": self.span, "status_label": self.status_label, "metric": self.metric,
+                "area_code": self.area_code, "provenance": self.provenance, "reason": self.reason}
 
 
 def _number(value):
@@ -186,7 +224,7 @@ class _Resolved:
 
 
 def _resolve(fact, sentence: str, local: str, areas: _AreaNames) -> tuple[_Resolved | None, str]:
-    before = sentence[: fact.start]
+    before = sentence[max(0, fact.start - RESOLVE_CHARS): fact.start]
     unit_word = fact.unit
     candidates = [(metric, words) for metric, words in KEYWORDS
                   if metric in METRICS and unit_word in UNIT_WORDS.get(METRICS[metric].unit, ())]
@@ -209,7 +247,7 @@ def _resolve(fact, sentence: str, local: str, areas: _AreaNames) -> tuple[_Resol
         elif code not in IMPLIED_CATEGORIES.get(metric, ()):
             return None, f"“{info.label}”不能按人员类别核对"
     if metric in ACTIVITY_METRICS and "kind" in info.params:
-        kind = _last_word(local, ACTIVITY_KIND_WORDS)
+        kind = _last_word(local, Activity.kind_words())
         if kind:
             params["kind"] = kind[2]
     if metric in CASE_METRICS and "situation" in info.params:
@@ -239,13 +277,36 @@ def sentences(text: str):
             yield m.start(), m.group()
 
 
-def check_text(text: str, area: Area | str, period: Period | str) -> list[CheckedFigure]:
-    """Every figure of ``text`` (counts, money, percentages; not dates), checked against the records."""
+def segments(sentence: str):
+    """The sentence itself, or, past SEGMENT_CHARS, pieces of it cut after a comma (or hard
+    when there is none), so that reading figures stays linear in the text."""
+    start = 0
+    while len(sentence) - start > SEGMENT_CHARS:
+        window = sentence[start + SEGMENT_CHARS // 2: start + SEGMENT_CHARS]
+        cut = max((m.end() for m in _CUT_RE.finditer(window)), default=len(window))
+        end = start + SEGMENT_CHARS // 2 + cut
+        yield sentence[start:end]
+        start = end
+    yield sentence[start:]
+
+
+def context(sentence: str, start: int, end: int) -> str:
+    """The figure with up to CONTEXT_CHARS of its sentence on each side ("…" where cut)."""
+    if len(sentence) <= 2 * CONTEXT_CHARS + (end - start):
+        return sentence
+    left, right = max(0, start - CONTEXT_CHARS), min(len(sentence), end + CONTEXT_CHARS)
+    return ("…" if left else "") + sentence[left:right] + ("…" if right < len(sentence) else "")
+
+
+def check_text(text: str, area: Area | str, period: Period | str, *, limit: int = MAX_FIGURES,
+               progress=None) -> Figures:
+    """Every figure of ``text`` (counts, money, percentages; not dates), checked against the
+    records, up to ``limit`` figures. ``progress(done, total, message)`` hears how far it got."""
     with memoized():
-        return _check_text(text, area, period)
+        return _check_text(text, area, period, limit, progress)
 
 
-def _check_text(text: str, area: Area | str, period: Period | str) -> list[CheckedFigure]:
+def _check_text(text: str, area: Area | str, period: Period | str, limit: int, progress) -> Figures:
     if isinstance(area, str):
         area = Area.objects.get(pk=area)
     if isinstance(period, str):
@@ -253,51 +314,65 @@ def _check_text(text: str, area: Area | str, period: Period | str) -> list[Check
     text = normalize_document(text or "")
     areas = _AreaNames(area)
     recorder = _Recorder(period)
-    results: list[CheckedFigure] = []
-    for _offset, raw in sentences(text):
-        sentence = raw.strip()
-        previous_end = 0
-        base: _Resolved | None = None  # the last figure linked to a metric, for 同比
-        for fact in extract_facts(sentence, default_year=period.start.year):
-            if fact.kind == "date":
-                continue
-            local = sentence[previous_end: fact.start]
-            previous_end = fact.end
-            claimed = fact.value
-            figure = CheckedFigure(sentence, fact.span, claimed, None, UNKNOWN)
-            results.append(figure)
-            if fact.approx:
-                figure.reason = f"约数（{fact.approx}），无法精确核对"
-                continue
-            if fact.kind == "percent" and fact.unit == "%":
-                yoy = _YOY_RE.search(sentence[: fact.start])
-                if yoy:
-                    if yoy.group(2) in ("下降", "减少", "降低"):
-                        figure.claimed = claimed = -claimed
-                    if base is None:
-                        figure.reason = "同比变化未能对应到统计指标"
-                        continue
-                    _compare_yoy(figure, base, recorder, fact.span)
-                    continue
-            if fact.unit == "个百分点":
-                figure.reason = "百分点变化无法核对"
-                continue
-            resolved, reason = _resolve(fact, sentence, local, areas)
-            if resolved is None:
-                figure.reason = reason
-                continue
-            base = resolved
-            try:
-                recorded = recorder.value(resolved)
-            except Exception as exc:  # a metric that fails must not stop the check of the others
-                figure.reason = f"指标计算失败：{exc}"
-                continue
-            figure.metric, figure.area_code, figure.params = resolved.metric, resolved.area_code, resolved.params
-            figure.recorded = _number(recorded)
-            tolerance = written_tolerance(fact.span)
-            same = abs(Decimal(str(claimed)) - Decimal(str(recorded))) <= tolerance
-            figure.status = MATCH if same else MISMATCH
+    results = Figures()
+    results.limit = limit
+    for offset, raw in sentences(text):
+        if progress is not None:
+            progress(offset, len(text), f"已核对{len(results)}项数据")
+        for sentence in segments(raw.strip()):
+            if _check_sentence(sentence, areas, recorder, period, results, limit):
+                results.truncated = True
+                return results
     return results
+
+
+def _check_sentence(sentence: str, areas: _AreaNames, recorder: _Recorder, period: Period, results: Figures,
+                    limit: int) -> bool:
+    """Check the figures of one sentence (or segment) into ``results``; True when the limit stopped it."""
+    previous_end = 0
+    base: _Resolved | None = None  # the last figure linked to a metric, for 同比
+    for fact in extract_facts(sentence, default_year=period.start.year):
+        if fact.kind == "date":
+            continue
+        if len(results) >= limit:
+            return True
+        local = sentence[max(previous_end, fact.start - RESOLVE_CHARS): fact.start]
+        previous_end = fact.end
+        claimed = fact.value
+        figure = CheckedFigure(context(sentence, fact.start, fact.end), fact.span, claimed, None, UNKNOWN)
+        results.append(figure)
+        if fact.approx:
+            figure.reason = f"约数（{fact.approx}），无法精确核对"
+            continue
+        if fact.kind == "percent" and fact.unit == "%":
+            yoy = _YOY_RE.search(sentence[max(0, fact.start - RESOLVE_CHARS): fact.start])
+            if yoy:
+                if yoy.group(2) in ("下降", "减少", "降低"):
+                    figure.claimed = claimed = -claimed
+                if base is None:
+                    figure.reason = "同比变化未能对应到统计指标"
+                    continue
+                _compare_yoy(figure, base, recorder, fact.span)
+                continue
+        if fact.unit == "个百分点":
+            figure.reason = "百分点变化无法核对"
+            continue
+        resolved, reason = _resolve(fact, sentence, local, areas)
+        if resolved is None:
+            figure.reason = reason
+            continue
+        base = resolved
+        try:
+            recorded = recorder.value(resolved)
+        except Exception as exc:  # a metric that fails must not stop the check of the others
+            figure.reason = f"指标计算失败：{exc}"
+            continue
+        figure.metric, figure.area_code, figure.params = resolved.metric, resolved.area_code, resolved.params
+        figure.recorded = _number(recorded)
+        tolerance = written_tolerance(fact.span)
+        same = abs(Decimal(str(claimed)) - Decimal(str(recorded))) <= tolerance
+        figure.status = MATCH if same else MISMATCH
+    return False
 
 
 def _compare_yoy(figure: CheckedFigure, base: _Resolved, recorder: _Recorder, span: str):

@@ -3,9 +3,12 @@ from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import may_see_area, scope_queryset
-from guanai.stats.periods import PeriodError, last_complete_quarter, parse_period
+from guanai.areas.scoping import area_problem, scope_queryset
+from guanai.core.validation import RangedDateField
+from guanai.stats.forms import PeriodField
+from guanai.stats.periods import last_complete_quarter
 
+from .factcheck import MAX_TEXT_CHARS, TextTooLong, check_length
 from .models import Briefing
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -22,28 +25,20 @@ def area_choices(user) -> list[tuple[str, str]]:
 
 class _AreaPeriodForm(forms.Form):
     area = forms.ChoiceField(label="区划", widget=forms.Select(attrs={"class": "form-select"}))
-    period = forms.CharField(label="期间", max_length=10,
-                             help_text="季度写作 2026Q3，月份写作 2026-09，年度写作 2026。",
-                             widget=forms.TextInput(attrs={"class": "form-control"}))
+    period = PeriodField(label="期间")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["area"].choices = area_choices(user)
         self.fields["area"].initial = user.area_id or "990100000000"
-        self.fields["period"].initial = last_complete_quarter(timezone.localdate()).key
+        self.fields["period"].initial = last_complete_quarter(timezone.localdate())
 
     def clean_area(self):
-        code = self.cleaned_data["area"]
-        if not may_see_area(self.user, code):
-            raise forms.ValidationError("该区划不在您的管辖范围内")
-        return Area.objects.get(pk=code)
-
-    def clean_period(self):
-        try:
-            return parse_period(self.cleaned_data["period"])
-        except PeriodError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        area, problem = area_problem(self.user, self.cleaned_data["area"])
+        if problem:
+            raise forms.ValidationError(problem)
+        return area
 
 
 class ComposeForm(_AreaPeriodForm):
@@ -52,6 +47,8 @@ class ComposeForm(_AreaPeriodForm):
 
 
 class MetaForm(forms.ModelForm):
+    issued_on = RangedDateField(label="印发日期", rule="planned", required=False, help_text="留空则在印发时取当天日期。")
+
     class Meta:
         model = Briefing
         fields = ["masthead", "title", "office_name", "issued_on", "report_to", "send_to", "distribute_to", "copies"]
@@ -59,13 +56,16 @@ class MetaForm(forms.ModelForm):
             "masthead": forms.TextInput(attrs={"class": "form-control"}),
             "title": forms.TextInput(attrs={"class": "form-control"}),
             "office_name": forms.TextInput(attrs={"class": "form-control"}),
-            "issued_on": forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
+
             "report_to": forms.TextInput(attrs={"class": "form-control"}),
             "send_to": forms.TextInput(attrs={"class": "form-control"}),
             "distribute_to": forms.TextInput(attrs={"class": "form-control"}),
             "copies": forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": 100000}),
         }
-        help_texts = {"issued_on": "留空则在印发时取当天日期。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issued_on"].widget.attrs["class"] = "form-control"
 
     def clean_copies(self):
         copies = self.cleaned_data["copies"]
@@ -75,7 +75,7 @@ class MetaForm(forms.ModelForm):
 
 
 class FactCheckForm(_AreaPeriodForm):
-    text = forms.CharField(label="文稿内容", required=False, max_length=200_000,
+    text = forms.CharField(label="文稿内容", required=False, max_length=MAX_TEXT_CHARS,
                            widget=forms.Textarea(attrs={"class": "form-control", "rows": 10,
                                                         "placeholder": "粘贴简报、总结等文稿的文字……"}))
     file = forms.FileField(label="或上传文件", required=False, help_text="支持 .docx、.txt 和文本 .pdf 文件，不超过 20 MB。",
@@ -102,9 +102,12 @@ class FactCheckForm(_AreaPeriodForm):
             from guanai.archive.readers import ReadError, read_document
 
             try:
-                text = read_document(upload.name, upload.read()).text
+                text = check_length(read_document(upload.name, upload.read()).text)
             except ReadError as exc:
                 self.add_error("file", str(exc))
+                return cleaned
+            except TextTooLong as exc:
+                self.add_error("file", f"文件中的{exc}")
                 return cleaned
         if not text and not self.errors.get("file"):
             raise forms.ValidationError("请粘贴文稿内容或上传文件")

@@ -1,9 +1,8 @@
 """Highlights and excerpts of a briefing, read from the records themselves.
 
-Each function is guarded: when the app that keeps those records is not
-installed (or has no such model yet) it returns nothing and the briefing
-simply has no such passage. No figures come from here (figures are facts):
-a highlight says what was done, where and when, and names no person.
+No figures come from here (figures are facts): a highlight says what was
+done, where and when, and names no person; an excerpt of a member unit's
+report names the report it is quoted from.
 """
 
 from __future__ import annotations
@@ -103,34 +102,27 @@ def notable_visits(area_code: str, period: Period, limit: int = 2) -> list[Highl
     return result
 
 
-def unit_report_excerpts(area_code: str, period: Period, limit: int = 5) -> list[tuple[str, str]]:
-    """(unit name, excerpt) from the member units' reports of the period, when the
-    coordination app keeps them (``UnitReport`` with a narrative)."""
-    try:
-        from guanai.coordination import models as coordination
-    except ImportError:
-        return []
-    report_model = getattr(coordination, "UnitReport", None)
-    if report_model is None:
-        return []
+@dataclass
+class Excerpt:
+    unit: str
+    text: str  # a sentence without figures, from a narrative section
+    source: dict  # the report it is quoted from (body block "source")
+
+
+def unit_report_excerpts(area_code: str, period: Period, limit: int = 6) -> list[Excerpt]:
+    """One sentence of each approved member-unit report of the period (its first narrative
+    section that has one without figures: figures in a briefing are facts), each naming its report."""
+    from guanai.coordination.workflow import approved_reports
+
     excerpts = []
-    try:
-        reports = report_model.objects.filter(area_filter(getattr(report_model, "area_path", "area"), area_code))
-        field_names = {f.name for f in report_model._meta.get_fields()}
-        if "period_key" in field_names:
-            reports = reports.filter(period_key=period.key)
-        elif "period" in field_names:
-            reports = reports.filter(period__key=period.key) if hasattr(report_model, "period") else reports
-        if "status" in field_names:
-            reports = reports.filter(status__in=["approved", "submitted"])
-        for report in reports.select_related("unit")[: limit * 3]:
-            narrative = next((getattr(report, name) for name in ("narrative", "summary", "text", "content")
-                              if getattr(report, name, "")), "")
-            sentence = _first_sentence_without_figures(narrative)
+    for report in approved_reports(area_code, period):
+        for section in report.form.sections.all():
+            sentence = _first_sentence_without_figures(report.narrative.get(section.key, ""))
             if sentence:
-                excerpts.append((report.unit.name, sentence))
-            if len(excerpts) >= limit:
+                excerpts.append(Excerpt(report.unit.name, sentence, {
+                    "kind": "unit_report", "id": report.pk,
+                    "label": f"{report.unit.name}{report.period.label}{report.form.name}（{section.title}）"}))
                 break
-    except Exception:  # a model still taking shape must not stop a briefing
-        return []
+        if len(excerpts) >= limit:
+            break
     return excerpts

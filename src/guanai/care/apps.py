@@ -7,4 +7,10 @@ class CareConfig(AppConfig):
     verbose_name = _("关爱帮扶")
 
     def ready(self):
-        from . import cards  # noqa: F401  (registers its home cards)
+        from guanai.registry.transfers import person_moved
+
+        from . import cards, ledgers, metrics, signals  # noqa: F401  (register home cards, ledgers, metrics, tally signals)
+        from .services import end_pairings_of_moved_person
+
+        signals.connect()
+        person_moved.connect(end_pairings_of_moved_person, dispatch_uid="care-end-pairings-of-moved-person")

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import F, Max
+from django.db.models import Case, DateTimeField, F, Max, Value, When
 from django.utils import timezone
 
-from guanai.core.demo import CITY_CODE, DemoContext, demo_step
+from guanai.core.demo import CITY_CODE, DemoContext, bulk_insert, demo_step, insert_rows
 from guanai.registry.models import Person
 
 from . import followup
@@ -51,11 +51,13 @@ def _registration_offsets(ctx: DemoContext) -> dict[int, int]:
 def _backdate_registration(ctx: DemoContext) -> None:
     today_start = _at(ctx.today, 0)
     fresh = Person.objects.filter(area__gte="990000000000", area__lt="999999999999~", created_at__gte=today_start)
-    for k, days in _registration_offsets(ctx).items():
-        fresh.alias(bucket=F("id") % 30).filter(bucket=k).update(created_at=_at(ctx.today - timedelta(days=days), 10))
+    # One pass over the persons (a province's million), not one per bucket.
+    fresh.alias(bucket=F("id") % 30).update(created_at=Case(
+        *[When(bucket=k, then=Value(_at(ctx.today - timedelta(days=days), 10)))
+          for k, days in _registration_offsets(ctx).items()], output_field=DateTimeField()))
 
 
-@demo_step(40)
+@demo_step(40, bulk=True)
 def build_care(ctx: DemoContext) -> None:
     """走访慰问、结对帮扶、活动与爱心家园"""
     _backdate_registration(ctx)
@@ -114,29 +116,6 @@ _VISIT_COLUMNS = ["id", "visit_date", "mode", "person", "household", "area", "ot
 _AID_COLUMNS = ["id", "visit", "kind", "description", "quantity", "unit", "value_yuan", "area", "given_on"]
 
 
-def _insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
-    """INSERT rows of plain values, many at a time: the demo's hundreds of thousands of
-    visits would spend most of a minute in bulk_create's per-value compilation.
-    Each distinct value is prepared for the database once (dates, decimals repeat)."""
-    fields = [model._meta.get_field(name) for name in columns]
-    qn = connection.ops.quote_name
-    sql = (f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    caches: list[dict] = [{} for _ in fields]
-
-    def prepared(index, value):
-        if value is None or type(value) in (int, str):
-            return value
-        cache = caches[index]
-        if value not in cache:
-            cache[value] = fields[index].get_db_prep_save(value, connection)
-        return cache[value]
-
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, [tuple(prepared(i, v) for i, v in enumerate(row)) for row in rows[start:start + 5000]])
-
-
 def _next_id(model) -> int:
     return (model.objects.aggregate(n=Max("id"))["n"] or 0) + 1
 
@@ -184,9 +163,9 @@ def _visits(ctx: DemoContext) -> None:
             for kind, description, quantity, unit, value in _aid_for(rng, day):
                 aid.append((next_aid, visit_id, kind, description, quantity, unit, value, area, day))
                 next_aid += 1
-    _insert_rows(Visit, _VISIT_COLUMNS, visits)
-    _insert_rows(AidItem, _AID_COLUMNS, aid)
-    Visit.visitors.through.objects.bulk_create([through(visit_id=v, user_id=u) for v, u in links], batch_size=5000)
+    insert_rows(Visit, _VISIT_COLUMNS, visits)
+    insert_rows(AidItem, _AID_COLUMNS, aid)
+    bulk_insert(through, [through(visit_id=v, user_id=u) for v, u in links])
     with connection.cursor() as cursor:  # PostgreSQL sequences after explicit ids (SQLite needs nothing)
         for sql in connection.ops.sequence_reset_sql(no_style(), [Visit, AidItem]):
             cursor.execute(sql)

@@ -24,10 +24,10 @@ from django.conf import settings
 from django.db.models import Case, CharField, DateField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from guanai.core.workdays import add_workdays, earliest_start
 from guanai.registry.models import Person, PersonCategory
 
 from .models import Visit
-from .workdays import add_workdays, earliest_start
 
 DEFAULT_FOLLOWUP_RULES = {
     # First visit within 5 working days of registration.
@@ -57,10 +57,14 @@ def rules() -> dict:
 
 
 def deadline(last: date, spec: dict) -> date:
-    """The latest date of the next visit after one on ``last``."""
-    if "workdays" in spec:
-        return add_workdays(last, int(spec["workdays"]))
-    return last + timedelta(days=int(spec["days"]))
+    """The latest date of the next visit after one on ``last`` (the calendar's last day for a
+    visit stored at its very end)."""
+    try:
+        if "workdays" in spec:
+            return add_workdays(last, int(spec["workdays"]))
+        return last + timedelta(days=int(spec["days"]))
+    except OverflowError:
+        return date.max
 
 
 def window_start(day: date, spec: dict) -> date:
@@ -197,10 +201,28 @@ def due_persons(persons: QuerySet, today: date, status: str | None = None, *, by
     return annotated.order_by(order, "last_visit", "area_id", "name", "pk")
 
 
+def with_status(persons: QuerySet, today: date, status: str) -> QuerySet:
+    """Those of ``persons`` the due list shows under ``status`` on ``today``."""
+    return _with_next_planned(persons, today).filter(_status_conditions(today)[status])
+
+
 def status_counts(persons: QuerySet, today: date) -> dict[str, int]:
     """How many of ``persons`` the due list shows under each status (the same conditions)."""
-    persons = _with_next_planned(persons, today)
-    return {status: persons.filter(condition).count() for status, condition in _status_conditions(today).items()}
+    return {status: with_status(persons, today, status).count() for status in STATUS_LABELS}
+
+
+def area_status_counts(area: str, today: date, category: str | None = None) -> dict[str, int]:
+    """How many persons of ``area`` the due list shows under each status, asked of the metrics
+    (care.metrics: the same conditions as ``status_counts``), which sum a township's from the
+    kept village tallies (stats.tallies) and count a village's."""
+    from guanai.stats.metrics import compute, memoized
+    from guanai.stats.periods import Period
+
+    day = Period(today, today, today.isoformat())
+    with memoized():
+        return {status: compute(name, area, day, category=category or None)
+                for status, name in ((OVERDUE, "persons_overdue_visit"), (FIRST, "persons_first_visit_pending"),
+                                     (SOON, "persons_visit_due_soon"))}
 
 
 def _soon_q(today: date, planned_field: str) -> Q:

@@ -8,60 +8,33 @@ from django.utils import timezone
 from guanai.accounts import roles
 from guanai.accounts.models import User
 from guanai.areas import codes
-from guanai.areas.models import Area
-from guanai.areas.scoping import area_filter, scope_queryset
+from guanai.areas.forms import area_choices
+from guanai.areas.scoping import area_filter
 from guanai.coordination.models import MemberUnit
+from guanai.coordination.units import usable_units
+from guanai.core.forms import StyledForm
+from guanai.core.validation import CountField, MoneyField, PhoneField, RangedDateField
 from guanai.registry import categories as cat
 
 from .models import Activity, CareHome, Helper, Visit
 
-DATE = {"type": "date"}
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, as the registry's forms do."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.HiddenInput)):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-def area_choices(user, levels=(codes.VILLAGE,), limit: int = 3000) -> list[tuple[str, str]]:
-    areas = scope_queryset(Area.objects.filter(level__in=levels), user).select_related("parent")[:limit]
-    return [(a.code, f"{a.parent.name if a.parent else ''}{a.name}") for a in areas]
-
-
-def usable_units(user):
-    """Member units of the user's subtree, and of the areas above it (a city's units serve its villages)."""
-    above = codes.ancestors(user.area_id) if user.area_id else []
-    units = scope_queryset(MemberUnit.objects.all(), user) | MemberUnit.objects.filter(area_id__in=above)
-    if user.role == roles.UNIT and not user.is_superuser:
-        units = MemberUnit.objects.filter(pk=user.unit_id)
-    return units.distinct().order_by("area_id", "-is_lead", "name")
-
 
 class VisitForm(StyledForm):
-    person = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    visit_date = forms.DateField(label="走访日期", widget=forms.DateInput(attrs=DATE),
-                                 error_messages={"required": "请填写走访日期", "invalid": "请输入有效日期，如 2026-05-03"})
+    person = forms.IntegerField(label="走访对象", widget=forms.HiddenInput, required=False)
+    visit_date = RangedDateField(label="走访日期", rule="past")
     mode = forms.ChoiceField(label="走访方式", choices=Visit.MODE_CHOICES, initial=Visit.HOME,
                              error_messages={"required": "请选择走访方式", "invalid_choice": "请选择走访方式"})
     findings = forms.CharField(label="走访情况", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     needs = forms.CharField(label="困难和需求", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     risk_level = forms.ChoiceField(label="风险再评估", required=False, choices=[("", "不变")] + Visit.RISK_CHOICES)
-    next_visit_on = forms.DateField(label="下次走访日期", required=False, widget=forms.DateInput(attrs=DATE),
-                                    help_text="按回访规则预填，可修改",
-                                    error_messages={"invalid": "请输入有效日期，如 2026-05-03"})
+    next_visit_on = RangedDateField(label="下次走访日期", rule="planned", required=False, help_text="按回访规则预填，可修改")
     other_visitors = forms.CharField(label="同行人员", required=False, max_length=200)
+    # Photos come as request.FILES["photos"] (several inputs: the camera, the album).
+    keep_location = forms.BooleanField(label="保留照片的拍摄位置", required=False,
+                                       help_text="默认删除照片中的定位信息；确需证明走访地点时才勾选")
+    signature = forms.CharField(label="对象签字", required=False, widget=forms.HiddenInput)
+    signature_declined = forms.BooleanField(label="对象拒绝签字", required=False)
+    signature_note = forms.CharField(label="未签字说明", required=False, max_length=200)
 
 
 def aid_rows_from(post) -> list[dict]:
@@ -84,7 +57,7 @@ def material_rows_from(post) -> list[dict]:
 class HelperForm(StyledForm):
     name = forms.CharField(label="姓名", max_length=50)
     kind = forms.ChoiceField(label="类型", choices=Helper.KIND_CHOICES)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    phone = PhoneField(label="联系电话", required=False)
     area = forms.ChoiceField(label="服务区域")
     unit = forms.ModelChoiceField(label="所属成员单位", queryset=MemberUnit.objects.none(), required=False,
                                   empty_label="（无）")
@@ -104,10 +77,8 @@ class HelperForm(StyledForm):
 class PairingForm(StyledForm):
     helper = forms.ModelChoiceField(label="帮扶人", queryset=Helper.objects.none(),
                                     error_messages={"required": "请选择帮扶人"})
-    start_date = forms.DateField(label="结对日期", widget=forms.DateInput(attrs=DATE),
-                                 error_messages={"required": "请填写结对日期", "invalid": "请输入有效日期"})
-    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs=DATE),
-                               help_text="长期结对可不填", error_messages={"invalid": "请输入有效日期"})
+    start_date = RangedDateField(label="结对日期", rule="past")
+    end_date = RangedDateField(label="结束日期", rule="planned", required=False, help_text="长期结对可不填")
     note = forms.CharField(label="帮扶内容", max_length=200, required=False)
 
     def __init__(self, *args, helpers, **kwargs):
@@ -118,22 +89,16 @@ class PairingForm(StyledForm):
 class ActivityForm(StyledForm):
     title = forms.CharField(label="活动名称", max_length=100)
     kind = forms.ChoiceField(label="活动类型", choices=Activity.KIND_CHOICES)
-    held_on = forms.DateField(label="活动日期", widget=forms.DateInput(attrs=DATE),
-                              error_messages={"required": "请填写活动日期", "invalid": "请输入有效日期"})
+    held_on = RangedDateField(label="活动日期", rule="past")
     area = forms.ChoiceField(label="所在区划")
     place = forms.CharField(label="活动地点", max_length=100, required=False)
     organisers = forms.ModelMultipleChoiceField(label="组织单位", queryset=MemberUnit.objects.none(), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
-    volunteers_count = forms.IntegerField(label="参与志愿者（人）", initial=0, required=False,
-                                          widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    participants_count = forms.IntegerField(label="参与群众（人次）", initial=0, required=False,
-                                            widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    beneficiaries_count = forms.IntegerField(label="受益人数（人）", initial=0, required=False,
-                                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    consultations_count = forms.IntegerField(label="咨询人数（人次）", initial=0, required=False,
-                                             widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
-    funds_yuan = forms.DecimalField(label="投入资金（元）", initial=0, required=False, max_digits=12, decimal_places=2,
-                                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}))
+    volunteers_count = CountField(label="参与志愿者（人）", initial=0, required=False)
+    participants_count = CountField(label="参与群众（人次）", initial=0, required=False)
+    beneficiaries_count = CountField(label="受益人数（人）", initial=0, required=False)
+    consultations_count = CountField(label="咨询人数（人次）", initial=0, required=False)
+    funds_yuan = MoneyField(label="投入资金（元）", initial=0, required=False)
     description = forms.CharField(label="活动内容", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user, **kwargs):
@@ -152,10 +117,9 @@ class CareHomeForm(StyledForm):
     sponsor_unit = forms.ModelChoiceField(label="共建单位", queryset=MemberUnit.objects.none(), required=False,
                                           empty_label="（无）")
     address = forms.CharField(label="地址", max_length=200, required=False)
-    opened_on = forms.DateField(label="建成日期", required=False, widget=forms.DateInput(attrs=DATE),
-                                error_messages={"invalid": "请输入有效日期"})
+    opened_on = RangedDateField(label="建成日期", rule="founded", required=False)
     manager = forms.CharField(label="负责人", max_length=50, required=False)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False)
+    phone = PhoneField(label="联系电话", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,8 +128,7 @@ class CareHomeForm(StyledForm):
 
 
 class InspectionForm(StyledForm):
-    inspected_on = forms.DateField(label="检查日期", widget=forms.DateInput(attrs=DATE),
-                                   error_messages={"required": "请填写检查日期", "invalid": "请输入有效日期"})
+    inspected_on = RangedDateField(label="检查日期", rule="past")
     notes = forms.CharField(label="问题和整改意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, items, **kwargs):

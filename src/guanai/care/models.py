@@ -61,6 +61,7 @@ class Pairing(models.Model):
     area_path = "area"
     unit_path = "helper__unit"
     volunteer_path = "helper__user"
+    volunteer_active_path = ""  # a volunteer's own pairings while they run
     personal_data = True
 
     class Meta:
@@ -98,6 +99,9 @@ class Visit(models.Model):
     needs = models.TextField(_("困难和需求"), blank=True)
     risk_level = models.CharField(_("风险再评估"), max_length=8, choices=RISK_CHOICES, blank=True)
     next_visit_on = models.DateField(_("下次走访日期"), null=True, blank=True)
+    # The recipient signs on the phone (a VisitPhoto of kind signature), or declines: noted here.
+    signature_declined = models.BooleanField(_("对象拒绝签字"), default=False, db_default=False)
+    signature_note = models.CharField(_("未签字说明"), max_length=200, blank=True, default="", db_default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("填报人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
@@ -114,6 +118,10 @@ class Visit(models.Model):
             models.Index(fields=["area", "visit_date"]),
             models.Index(fields=["person", "visit_date"]),
             models.Index(fields=["household", "visit_date"]),
+            # The newest visits of a county, a city or a province (the keyset list), read in order.
+            # Partial on a condition only that list states (id > 0), so no other query of visits
+            # by date can pick it in place of its person's, household's or area's index.
+            models.Index(fields=["visit_date", "id"], name="care_visit_newest", condition=models.Q(id__gt=0)),
         ]
 
     def __str__(self):
@@ -159,12 +167,55 @@ class AidItem(models.Model):
         return f"{self.description} {self.quantity:g}{self.unit}（{self.value_yuan}元）"
 
 
+def _visit_photo_path(instance, filename):
+    return f"visits/{instance.visit_id}/{filename}"
+
+
+class VisitPhoto(models.Model):
+    """走访照片 kept as evidence, or the recipient's signature: stored as resized copies without
+    their EXIF (the place it was taken only when the visitor kept it on purpose), served only
+    through scope (care:visit_photo)."""
+
+    PHOTO, SIGNATURE = "photo", "signature"
+    KIND_CHOICES = [(PHOTO, _("走访照片")), (SIGNATURE, _("对象签字"))]
+
+    visit = models.ForeignKey(Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("类型"), max_length=10, choices=KIND_CHOICES, default=PHOTO)
+    image = models.FileField(_("照片"), upload_to=_visit_photo_path)
+    content_type = models.CharField(max_length=40, default="image/jpeg")
+    width = models.PositiveIntegerField(_("宽（像素）"), default=0)
+    height = models.PositiveIntegerField(_("高（像素）"), default=0)
+    location_kept = models.BooleanField(_("保留拍摄位置"), default=False)
+    # Copied from the visit, so that scoping is a range on this table's own column.
+    area = models.ForeignKey("areas.Area", on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    area_path = "area"
+    volunteer_path = "visit__visitors"
+    personal_data = True
+
+    class Meta:
+        ordering = ["visit_id", "kind", "pk"]
+        verbose_name = _("走访照片")
+        verbose_name_plural = _("走访照片")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}（走访{self.visit_id}）"
+
+
 class Activity(models.Model):
     """活动: a festival visit, publicity, free clinic, training, games, pairing or donation event."""
 
     KIND_CHOICES = [("condolence", _("慰问")), ("publicity", _("宣传")), ("clinic", _("义诊")),
                     ("training", _("培训")), ("recreation", _("文体")), ("pairing", _("结对")),
                     ("donation", _("捐赠")), ("other", _("其他"))]
+
+    @classmethod
+    def kind_words(cls) -> list[str]:
+        """The kinds as prose names them and the activities metric takes them (its labels), "other" aside."""
+        return [str(label) for code, label in cls.KIND_CHOICES if code != "other"]
 
     title = models.CharField(_("活动名称"), max_length=100)
     kind = models.CharField(_("活动类型"), max_length=12, choices=KIND_CHOICES)

@@ -1,5 +1,8 @@
 """Database housekeeping shared by bulk writers (demo, imports)."""
 
+import functools
+import sqlite3
+
 from django.db import connection
 
 
@@ -21,3 +24,55 @@ def prefix_q(field: str, prefix: str):
     if connection.vendor == "postgresql":
         return Q(**{f"{field}__startswith": prefix})
     return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
+
+
+def not_driving_an_index(field: str):
+    """``field`` as an expression SQLite's planner will not pick an index for (``+column``).
+
+    SQLite guesses every range equally selective: for a long list of a city ordered by date
+    it walks the area index and sorts the whole city, where walking the date index newest
+    first and testing the area stops after a page. PostgreSQL, which knows its data, gets the
+    plain column."""
+    from django.db.models import CharField, F, Func
+
+    class _Unindexed(Func):
+        template = "%(expressions)s"
+        output_field = CharField()
+
+        def as_sqlite(self, compiler, connection, **extra):
+            return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+    return _Unindexed(F(field))
+
+
+def insert_many(cursor, head: str, row: str, rows: list[tuple], *, most: int = 250) -> None:
+    """INSERT ``rows`` in multi-row statements, as many rows per statement as the database's
+    limit on parameters allows (at most ``most``): ``head`` is "INSERT INTO t (a, b) VALUES ",
+    ``row`` one row's "(%s, %s)" (constants may be written into it). The per-statement work of
+    the database is done once for many rows, not once per row as with executemany: about a
+    third less CPU on SQLite for a bulk writer's 200,000 rows (the importer's)."""
+    if not rows:
+        return
+    width = max(len(rows[0]), 1)
+    size = max(1, min(most, _max_query_params() // width))
+    execute = cursor.execute
+    if connection.vendor == "sqlite":
+        # Django's SQLite cursor rewrites every statement's %s into ? with a regular expression,
+        # which for statements this long costs more than the insert: rewritten once here, the
+        # statements go to the driver's cursor (same connection, same transaction).
+        head, row = cursor.cursor.convert_query(head), cursor.cursor.convert_query(row)
+        execute = functools.partial(sqlite3.Cursor.execute, cursor.cursor)
+    full = head + ", ".join([row] * size)
+    with connection.wrap_database_errors:  # Django's exceptions, as from its own cursor
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            sql = full if len(chunk) == size else head + ", ".join([row] * len(chunk))
+            execute(sql, [value for values in chunk for value in values])
+
+
+def _max_query_params() -> int:
+    if connection.vendor == "sqlite":
+        raw = connection.connection
+        if raw is not None and hasattr(raw, "getlimit"):  # Python 3.11+: the library's own limit
+            return raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return connection.features.max_query_params or 65535

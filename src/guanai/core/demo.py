@@ -1,6 +1,8 @@
-"""The demo city 示范市 (codes beginning 99): areas, member units and one account
-per role. Each later capability adds its records with ``@demo_step(order)``;
-a step takes the DemoContext and returns nothing.
+"""The demo city 示范市 (codes beginning 99): what every app's demo step shares.
+Each app adds its records with ``@demo_step(order)`` in ``<app>/demo_data.py``; a
+step takes the DemoContext and returns nothing. The loader (``guanai.portal.demo``,
+``guanai demo``) builds the areas, member units and one account per role, then runs
+every step in order.
 
 Never loaded on a real installation: its accounts share a published password.
 """
@@ -8,10 +10,9 @@ Never loaded on a real installation: its accounts share a published password.
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-
-from django.db import transaction
 
 DEMO_PASSWORD = "demo-guanai-2026"
 PROVINCE_CODE = "990000000000"
@@ -23,15 +24,6 @@ SCALES = {
     "city": {"cities": 1, "counties": 8, "townships": 10, "villages": 12},
     "province": {"cities": 12, "counties": 8, "townships": 10, "villages": 24},
 }
-
-_COUNTY_NAMES = ["东城区", "西山县", "南湖县", "北岭县", "清河县", "青山县", "长乐县", "永安县", "安平县", "丰宁县"]
-_TOWNSHIP_STEMS = ["城关", "河口", "石桥", "柳林", "桃园", "大坪", "新华", "白沙", "黄岗", "龙泉", "高峰", "马家"]
-_VILLAGE_STEMS = ["前进", "和平", "红星", "建设", "光明", "团结", "胜利", "幸福", "向阳", "东风", "民主", "太平",
-                  "新民", "兴隆", "永红", "五星", "长青", "金山", "银河", "杨柳", "枣林", "梨园", "竹园", "李庄"]
-_CITY_NAMES = ["示范市", "安和市", "宁远市", "平川市", "兴安市", "长宁市", "德阳市", "临江市", "白云市", "南山市",
-               "北原市", "东海市"]
-UNIT_NAMES = ["民政局", "教育局", "公安局", "司法局", "财政局", "人力资源和社会保障局", "卫生健康委员会",
-              "妇女联合会", "共青团市委", "残疾人联合会"]
 
 
 @dataclass
@@ -45,104 +37,172 @@ class DemoContext:
 
 
 _STEPS: list[tuple[int, object]] = []
+_BULK: set = set()
 
 
-def demo_step(order: int):
+def demo_step(order: int, *, bulk: bool = False):
+    """Register a step. ``bulk``: it writes records by the million at a province (with
+    ``bulk_insert``/``insert_rows``); consecutive bulk steps run with the big tables' indexes
+    and foreign keys deferred (``indexes_deferred``), so their queries read without them."""
+
     def decorate(func):
         _STEPS.append((order, func))
         _STEPS.sort(key=lambda item: item[0])
+        if bulk:
+            _BULK.add(func)
         return func
 
     return decorate
 
 
-def demo_loaded() -> bool:
-    from guanai.areas.models import Area
-
-    return Area.objects.filter(code=CITY_CODE).exists()
-
-
-def load_demo(scale: str = "small", *, today: date | None = None, seed: int = 2026, log=print) -> DemoContext:
-    if scale not in SCALES:
-        raise ValueError(f"未知的演示规模“{scale}”，可选：{'、'.join(SCALES)}")
-    _import_steps()
-    ctx = DemoContext(scale=scale, today=today or date.today(), rng=random.Random(seed))
-    with transaction.atomic():
-        for _order, step in _STEPS:
-            log(f"演示数据：{step.__doc__.strip().splitlines()[0] if step.__doc__ else step.__name__}")
-            step(ctx)
-    from .db import refresh_planner_statistics
-
-    refresh_planner_statistics()
-    return ctx
+def steps() -> list:
+    """The registered steps, in order."""
+    return [step for _order, step in _STEPS]
 
 
-def _import_steps() -> None:
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if config.name.startswith("guanai."):
-            try:
-                __import__(f"{config.name}.demo_data")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo_data":
-                    raise
+def is_bulk(step) -> bool:
+    return step in _BULK
 
 
-@demo_step(10)
-def build_areas(ctx: DemoContext) -> None:
-    """行政区划"""
-    from guanai.areas import codes
-    from guanai.areas.models import Area
-
-    shape = SCALES[ctx.scale]
-    rows = [Area(code=PROVINCE_CODE, name="示范省", level=codes.PROVINCE, parent=None)]
-    for c in range(1, shape["cities"] + 1):
-        city = f"99{c:02d}00000000"
-        rows.append(Area(code=city, name=_CITY_NAMES[(c - 1) % len(_CITY_NAMES)], level=codes.CITY, parent_id=PROVINCE_CODE))
-        for k in range(1, shape["counties"] + 1):
-            county = f"99{c:02d}{k:02d}000000"
-            rows.append(Area(code=county, name=_COUNTY_NAMES[(k - 1) % len(_COUNTY_NAMES)], level=codes.COUNTY, parent_id=city))
-            for t in range(1, shape["townships"] + 1):
-                township = f"{county[:6]}{t:03d}000"
-                stem = _TOWNSHIP_STEMS[(t - 1) % len(_TOWNSHIP_STEMS)]
-                rows.append(Area(code=township, name=f"{stem}镇", level=codes.TOWNSHIP, parent_id=county))
-                for v in range(1, shape["villages"] + 1):
-                    kind = "社区" if v == 1 else "村"
-                    name = f"{_VILLAGE_STEMS[(v - 1 + t) % len(_VILLAGE_STEMS)]}{kind}"
-                    rows.append(Area(code=f"{township[:9]}{v:03d}", name=name, level=codes.VILLAGE, parent_id=township))
-    Area.objects.bulk_create(rows, batch_size=2000)
-    for area in rows:
-        ctx.areas.setdefault(area.level, []).append(area)
+# ---------------------------------------------------------------------------------------
+# Bulk writing for the large scales: a province is a million persons and millions of visits.
+# ---------------------------------------------------------------------------------------
 
 
-@demo_step(20)
-def build_units_and_users(ctx: DemoContext) -> None:
-    """成员单位与演示账号"""
-    from guanai.accounts import roles
-    from guanai.accounts.models import User
-    from guanai.coordination.models import MemberUnit
+def _postgres() -> bool:
+    from django.db import connection
 
-    for index, name in enumerate(UNIT_NAMES):
-        ctx.units.append(MemberUnit.objects.create(name=f"示范市{name}", area_id=CITY_CODE, is_lead=index == 0))
-    county = "990101000000"
-    township = "990101001000"
-    village = "990101001001"
-    accounts = [
-        # username, family name, given name, role, area, unit
-        ("admin", "管", "理员", roles.ADMIN, None, None),
-        ("office", "王", "静", roles.OFFICE, CITY_CODE, None),
-        ("unit", "赵", "敏", roles.UNIT, CITY_CODE, ctx.units[1]),
-        ("city", "刘", "洋", roles.STAFF, CITY_CODE, None),
-        ("county", "陈", "刚", roles.STAFF, county, None),
-        ("township", "杨", "丽", roles.STAFF, township, None),
-        ("village", "张", "秀英", roles.VILLAGE, village, None),
-        ("volunteer", "李", "娜", roles.VOLUNTEER, village, None),
-        ("leader", "周", "建国", roles.LEADER, CITY_CODE, None),
-    ]
-    for username, last, first, role, area, unit in accounts:
-        user = User(username=username, last_name=last, first_name=first, role=role, area_id=area, unit=unit,
-                    is_staff=role == roles.ADMIN, is_superuser=role == roles.ADMIN)
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-        ctx.users[username] = user
+    return connection.vendor == "postgresql"
+
+
+def reserve_ids(model, objs: list) -> None:
+    """Give every unsaved instance its primary key now, in order, from the table's own
+    sequence (what bulk_create would have given them on a fresh database), so rows that
+    point at them can be built before anything is written. SQLite: left to bulk_create."""
+    from django.db import connection
+
+    missing = [obj for obj in objs if obj.pk is None]
+    if not missing or not _postgres():
+        return
+    meta = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s) ORDER BY 1",
+                       [meta.db_table, meta.pk.column, len(missing)])
+        for obj, (pk,) in zip(missing, cursor.fetchall()):
+            obj.pk = pk
+
+
+def bulk_insert(model, objs: list) -> None:
+    """Insert model instances: COPY on PostgreSQL (ten times bulk_create's speed), bulk_create
+    elsewhere. The same rows either way: fields' pre_save (auto_now_add...) and database
+    preparation are Django's own, each distinct value prepared once."""
+    from django.db import connection
+
+    objs = list(objs)
+    if not objs:
+        return
+    if not _postgres():
+        model.objects.bulk_create(objs, batch_size=2000)
+        return
+    reserve_ids(model, objs)
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    caches: list[dict] = [{} for _ in fields]
+    qn = connection.ops.quote_name
+    sql = f"COPY {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+            row = []
+            for index, field in enumerate(fields):
+                value = field.pre_save(obj, add=True)
+                if value is None or type(value) in (int, str):
+                    row.append(value)
+                    continue
+                cache = caches[index]
+                try:
+                    prepared = cache.get(value)
+                except TypeError:  # unhashable (JSON lists and dicts)
+                    prepared = None
+                    cache = None
+                if prepared is None:
+                    prepared = field.get_db_prep_save(value, connection)
+                    if cache is not None:
+                        cache[value] = prepared
+                row.append(prepared)
+            copy.write_row(row)
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+
+def insert_rows(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert rows of plain values (field names ``columns``, ids given): COPY on PostgreSQL,
+    INSERTs of many rows elsewhere. Each distinct value is prepared for the database once."""
+    from django.db import connection
+
+    fields = [model._meta.get_field(name) for name in columns]
+    qn = connection.ops.quote_name
+    caches: list[dict] = [{} for _ in fields]
+
+    def prepared(index, value):
+        if value is None or type(value) in (int, str):
+            return value
+        cache = caches[index]
+        if value not in cache:
+            cache[value] = fields[index].get_db_prep_save(value, connection)
+        return cache[value]
+
+    table, names = qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if _postgres():
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([prepared(i, v) for i, v in enumerate(row)])
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, [tuple(prepared(i, v) for i, v in enumerate(row)) for row in rows[start:start + 5000]])
+
+
+# The tables a demo fills by the million: their secondary indexes and foreign keys are dropped
+# while the bulk steps run and made again afterwards (one sort per index, one join per key,
+# instead of a million index insertions and a million deferred checks).
+BULK_TABLES = ["registry_person", "registry_personcategory", "registry_childprofile", "registry_elderprofile",
+               "registry_riskassessment", "care_visit", "care_aiditem", "care_visit_visitors"]
+
+
+@contextmanager
+def indexes_deferred(tables: list[str] = BULK_TABLES):
+    """Inside the load's transaction (PostgreSQL): drop the tables' secondary indexes and foreign
+    keys, run the block, create them again from their saved definitions (a failure rolls the
+    whole load back, the definitions with it). Elsewhere: only the block."""
+    from django.db import connection
+
+    if not _postgres():
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no check of earlier rows left pending on these tables
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(
+            "SELECT ix.indexrelid::regclass::text, pg_get_indexdef(ix.indexrelid) FROM pg_index ix"
+            " JOIN pg_class t ON t.oid = ix.indrelid WHERE t.relname = ANY(%s) AND NOT ix.indisprimary"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)", [tables])
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+            " JOIN pg_class t ON t.oid = c.conrelid WHERE t.relname = ANY(%s) AND c.contype = 'f'", [tables])
+        keys = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

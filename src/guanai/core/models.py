@@ -20,6 +20,9 @@ class Job(models.Model):
     result = models.JSONField(_("结果"), default=dict, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Who runs it: a job is claimed by one worker at a time (core.jobs.run_job).
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    worker = models.CharField(_("执行进程"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -40,3 +43,40 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.DONE, self.FAILED)
+
+
+class WorkerBeat(models.Model):
+    """A task worker process that is alive: it writes ``seen_at`` every few seconds, so
+    another worker can tell a job whose worker died (core.jobs.reap_orphans)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("后台任务进程")
+        verbose_name_plural = _("后台任务进程")
+
+
+class IdempotencyKey(models.Model):
+    """One use of a one-time key by a user: a form's token, or the API's Idempotency-Key.
+
+    The first request with a key claims it (the unique index decides between two at once)
+    and stores its answer in ``result``; a repeat gets that answer without doing the work
+    again. Kept in the database so that every server process sees every claim.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    endpoint = models.CharField(max_length=200)  # the path the key was used on
+    # {"status": 302, "location": "/care/visits/7/"}; the API stores {"status": 201, "body": {...}}.
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_use_per_key")]
+        indexes = [models.Index(fields=["created_at"])]
+        verbose_name = _("一次性提交凭证")
+        verbose_name_plural = _("一次性提交凭证")

@@ -7,4 +7,4 @@ class ProtectionConfig(AppConfig):
     verbose_name = _("未成年人保护")
 
     def ready(self):
-        from . import cards  # noqa: F401  (registers its home cards)
+        from . import cards, ledgers, metrics  # noqa: F401  (register home cards, ledgers and metrics)

@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from guanai.accounts import roles
+from guanai.accounts.roles import user_role
 from guanai.areas import codes
-from guanai.areas.scoping import scope_queryset, user_role
+from guanai.areas.scoping import scope_queryset
 from guanai.core.home import home_card
-from guanai.stats import metrics
 from guanai.stats.periods import parse_period
 
-from . import services
+from . import metrics, services
 from .models import CaseStep
 
 

@@ -17,12 +17,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from guanai.accounts import roles
+from guanai.accounts.roles import user_role
 from guanai.areas import codes
-from guanai.areas.models import Area
-from guanai.areas.scoping import may_see_area, scope_queryset, user_role
+from guanai.areas.scoping import area_problem, scope_queryset
 from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
-from guanai.care.workdays import add_workdays
+from guanai.audit.services import audit, audited, record, snapshot
+from guanai.core.validation import check_date, check_phone
+from guanai.core.workdays import add_workdays
 from guanai.registry.models import Person
 
 from . import models as m
@@ -81,6 +82,7 @@ def cases_for(user) -> QuerySet:
     return scope_queryset(Case.objects.all(), user)
 
 
+@audited
 @transaction.atomic
 def report_case(*, user, area_code: str, situation: str, description: str, found_at: datetime | None = None,
                 child: Person | None = None, child_name: str = "", child_age: int | None = None, location: str = "",
@@ -98,8 +100,17 @@ def report_case(*, user, area_code: str, situation: str, description: str, found
         errors["description"] = "请填写情况描述：发现了什么、儿童现在何处"
     if found_at > now + timedelta(minutes=5):
         errors["found_at"] = "发现时间不能晚于现在"
+    else:
+        try:
+            check_date(timezone.localdate(found_at), "past", label="发现时间")
+        except ValidationError as exc:
+            errors["found_at"] = exc.messages[0]
     if reported_at > now + timedelta(minutes=5):
         errors["reported_at"] = "报告时间不能晚于现在"
+    try:
+        reporter_phone = check_phone(reporter_phone, label="报告人电话", field="reporter_phone")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if child_age is not None and not 0 <= int(child_age) < 18:
         errors["child_age"] = "强制报告针对未满18周岁的未成年人"
     if child is not None:
@@ -107,13 +118,9 @@ def report_case(*, user, area_code: str, situation: str, description: str, found
             errors["child"] = "所选儿童不在您的管辖范围内"
         else:
             area_code = child.area_id
-    area = Area.objects.filter(pk=area_code or "").first()
-    if area is None:
-        errors.setdefault("area", "请选择发现地所在村（社区）")
-    elif area.level != codes.VILLAGE:
-        errors.setdefault("area", "请选择到村（社区）一级")
-    elif not may_see_area(user, area.code):
-        errors.setdefault("area", "所选村（社区）不在您的管辖范围内")
+    area, problem = area_problem(user, area_code, levels={codes.VILLAGE}, label="发现地所在村（社区）")
+    if problem:
+        errors.setdefault("area", problem)
     if child is None and not (child_name or "").strip() and child_age is None:
         errors.setdefault("child_name", "请填写儿童姓名；不知道姓名时，请填写大致年龄")
     if errors:
@@ -129,6 +136,9 @@ def report_case(*, user, area_code: str, situation: str, description: str, found
     case.number = f"BH{timezone.localtime(reported_at):%Y}{case.pk:06d}"
     case.save(update_fields=["number"])
     _open_step(case, m.EMERGENCY, reported_at)
+    audit(AuditEvent.CREATE, user=user, obj=case,
+          after=snapshot(case, ["number", "area_id", "situation", "child_id", "child_name", "child_age", "found_at",
+                                "reported_at"]), reason="强制报告")
     return case
 
 
@@ -136,6 +146,7 @@ def current_step(case: Case) -> CaseStep | None:
     return case.steps.filter(completed_at__isnull=True).order_by("opened_at", "pk").first()
 
 
+@audited
 @transaction.atomic
 def complete_step(*, user, case: Case, action: str, handler: str = "", needs_guardianship: bool | None = None,
                   completed_at: datetime | None = None) -> CaseStep:
@@ -158,6 +169,7 @@ def complete_step(*, user, case: Case, action: str, handler: str = "", needs_gua
         raise ValidationError({"completed_at": "完成时间不能晚于现在"})
     if completed_at < step.opened_at:
         raise ValidationError({"completed_at": "完成时间不能早于本环节开始时间"})
+    before = {"step": step.kind, "needs_guardianship": case.needs_guardianship}
     step.action, step.handler = action.strip(), handler.strip()
     step.completed_at, step.completed_by = completed_at, user
     step.save(update_fields=["action", "handler", "completed_at", "completed_by"])
@@ -167,9 +179,13 @@ def complete_step(*, user, case: Case, action: str, handler: str = "", needs_gua
     following = next_kind(case, step.kind)
     if following is not None:
         _open_step(case, following, completed_at)
+    audit(AuditEvent.UPDATE, user=user, obj=case, before=before,
+          after={"step": following, "needs_guardianship": case.needs_guardianship},
+          reason=f"{STEP_LABELS[step.kind]}：{step.action}")
     return step
 
 
+@audited
 @transaction.atomic
 def close_case(*, user, case: Case, reason: str, note: str = "", closed_at: datetime | None = None) -> Case:
     """Close a case with a reason; the closure step (or whatever step was open) is recorded."""
@@ -188,6 +204,7 @@ def close_case(*, user, case: Case, reason: str, note: str = "", closed_at: date
     if closed_at > now + timedelta(minutes=5):
         raise ValidationError({"closed_at": "结案时间不能晚于现在"})
     label = dict(m.CLOSE_REASONS)[reason]
+    before = snapshot(case, CLOSE_FIELDS)
     step = current_step(case)
     if step is not None and step.kind == m.CLOSURE:
         step.action, step.completed_at, step.completed_by = f"结案：{label}{'。' + note if note else ''}", closed_at, user
@@ -196,7 +213,12 @@ def close_case(*, user, case: Case, reason: str, note: str = "", closed_at: date
     case.close_reason, case.close_note = reason, note
     case.save(update_fields=["status", "closed_at", "closed_by", "close_reason", "close_note"])
     CaseStep.objects.filter(case=case).update(case_closed_at=closed_at)
+    audit(AuditEvent.UPDATE, user=user, obj=case, before=before, after=snapshot(case, CLOSE_FIELDS),
+          reason=f"结案：{label}")
     return case
+
+
+CLOSE_FIELDS = ["status", "closed_at", "closed_by_id", "close_reason", "close_note"]
 
 
 def delete_case(*, user, case: Case) -> None:

@@ -12,18 +12,23 @@ from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
 from guanai.accounts.access import roles_required
-from guanai.areas.scoping import get_scoped_or_404, scope_queryset, user_role
-from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
-from guanai.care.forms import StyledForm, area_choices
-from guanai.core.pagination import CappedPaginator
+from guanai.accounts.roles import user_role
+from guanai.areas.forms import area_choices
+from guanai.areas.scoping import get_scoped_or_404, scope_queryset
+from guanai.core.forms import StyledForm, add_validation_errors
+from guanai.core.pagination import paginate
+from guanai.core.validation import PhoneField, parse_pk
 from guanai.registry.models import Person
-from guanai.core.forms import add_validation_errors
+
+from guanai.ledgers import views as ledger_views
+from guanai.ledgers.views import listing_query
 
 from . import models as m
-from . import services
+from . import selectors, services
+from .listing import case_listing
 from .models import Case, CaseStep
 
 VIEW_ROLES = (roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.UNIT, roles.VOLUNTEER)
@@ -47,8 +52,7 @@ class ReportForm(StyledForm):
     location = forms.CharField(label="发现地点", max_length=200, required=False)
     description = forms.CharField(label="情况描述", widget=forms.Textarea(attrs={"rows": 4}),
                                   error_messages={"required": "请填写情况描述：发现了什么、儿童现在何处"})
-    reporter_phone = forms.CharField(label="报告人电话", max_length=20, required=False,
-                                     widget=forms.TextInput(attrs={"inputmode": "tel"}))
+    reporter_phone = PhoneField(label="报告人电话", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,40 +77,38 @@ class CloseForm(StyledForm):
 
 def _with_current_step(cases):
     open_steps = CaseStep.objects.filter(completed_at__isnull=True).order_by("opened_at", "pk")
-    return cases.select_related("area", "child").prefetch_related(Prefetch("steps", queryset=open_steps,
+    return cases.select_related("area", "area__parent__parent", "child").prefetch_related(Prefetch("steps", queryset=open_steps,
                                                                            to_attr="open_steps"))
 
 
 @roles_required(*VIEW_ROLES)
 def case_list(request):
-    cases = services.cases_for(request.user)
-    show = request.GET.get("show", "open")
     now = timezone.now()
-    if show == "open":
-        cases = cases.filter(status=Case.OPEN)
-    elif show == "closed":
-        cases = cases.filter(status=Case.CLOSED)
-    elif show == "late":
-        cases = cases.filter(pk__in=services.late_steps(request.user, now).values("case_id"))
-    page = CappedPaginator(_with_current_step(cases).order_by("-reported_at", "-pk"), 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    page.query_string = params.urlencode()
+    found = case_listing(request.user, request.GET, now)
+    cases, show, late_steps = found.records, found.show, found.late_steps
+    page = paginate(request, _with_current_step(cases).order_by("-reported_at", "-pk"), 50)
     for case in page.object_list:
         case.current = case.open_steps[0] if case.open_steps and case.status == Case.OPEN else None
         case.late = bool(case.current and case.current.is_late(now))
-    return render(request, "protection/case_list.html", {"page": page, "show": show,
-                                                         "may_report": user_role(request.user) in REPORT_ROLES})
+    return render(request, "protection/case_list.html", {"page": page, "show": show, "late_steps": late_steps,
+                                                         "may_report": user_role(request.user) in REPORT_ROLES,
+                                                         "query_string": listing_query(request)})
+
+
+@roles_required(*VIEW_ROLES)
+def case_export(request):
+    return ledger_views.respond(request, "protection.cases")
 
 
 @roles_required(*REPORT_ROLES)
+@once_per_token
 def report(request):
     user = request.user
     form = ReportForm(request.POST or None, user=user)
     may_pick_child = user_role(user) in HANDLER_ROLES
     child = None
-    if request.method == "POST" and may_pick_child and (request.POST.get("child") or "").isdigit():
-        child = scope_queryset(Person.objects.select_related("area"), user).filter(pk=request.POST["child"]).first()
+    if request.method == "POST" and may_pick_child and parse_pk(request.POST.get("child")):
+        child = scope_queryset(Person.objects.select_related("area"), user).filter(pk=parse_pk(request.POST["child"])).first()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if data["child"] and child is None:
@@ -131,9 +133,7 @@ def report(request):
 
 @roles_required(*VIEW_ROLES)
 def case_detail(request, pk: int):
-    case = get_scoped_or_404(Case.objects.select_related("area", "area__parent", "child", "reporter", "closed_by"),
-                             request.user, pk=pk)
-    record(AuditEvent.VIEW, user=request.user, obj=case, request=request)
+    case = selectors.case_for_view(request.user, pk)
     now = timezone.now()
     steps = list(case.steps.select_related("completed_by"))
     for step in steps:
@@ -149,6 +149,7 @@ def case_detail(request, pk: int):
 
 
 @roles_required(*HANDLER_ROLES)
+@once_per_token
 def complete(request, pk: int):
     case = get_scoped_or_404(Case.objects.select_related("area"), request.user, pk=pk)
     current = services.current_step(case)
@@ -168,6 +169,7 @@ def complete(request, pk: int):
 
 
 @roles_required(*HANDLER_ROLES)
+@once_per_token
 def close(request, pk: int):
     case = get_scoped_or_404(Case.objects.select_related("area"), request.user, pk=pk)
     form = CloseForm(request.POST or None)

@@ -7,6 +7,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("人员档案")
 
     def ready(self):
-        from . import cards, signals  # noqa: F401  (cards registers its home cards)
+        from . import cards, ledgers, metrics, signals  # noqa: F401  (register home cards, ledgers and metrics)
 
         signals.connect()

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from guanai.accounts import roles
-from guanai.areas.scoping import user_role
+from guanai.accounts.roles import user_role
 from guanai.core.home import home_card
 
 from guanai.stats.tallies import ensure_fresh, tally

@@ -4,9 +4,10 @@ with child profiles, guardians and risk assessments."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import date, timedelta
 
-from guanai.core.demo import DemoContext, demo_step
+from guanai.core.demo import CITY_CODE, DemoContext, bulk_insert, demo_step
 from guanai.textproc.idcard import check_digit
 from guanai.textproc.pinyin import pinyin_keys
 
@@ -32,7 +33,7 @@ def _id_number(region: str, birth: date, seq: int, sex: str) -> str:
     return first17 + check_digit(first17)
 
 
-@demo_step(30)
+@demo_step(30, bulk=True)
 def build_persons(ctx: DemoContext) -> None:
     """人员档案"""
     rng, today = ctx.rng, ctx.today
@@ -53,6 +54,7 @@ def build_persons(ctx: DemoContext) -> None:
         person = Person(
             name=name, sex=sex, ethnicity="汉族", birth_date=birth, area_id=area.code,
             id_number_encrypted=crypto.encrypt(number), id_number_hash=crypto.lookup_hash(number),
+            id_suffix_hash=crypto.suffix_hash(number),
             id_number_masked=f"{number[:6]}********{number[-4:]}",
             phone=f"1{rng.choice('3578')}{rng.randint(100000000, 999999999)}",
             address=f"{area.name}{rng.randint(1, 12)}组{rng.randint(1, 60)}号",
@@ -78,7 +80,6 @@ def _flush(ctx: DemoContext, batch: list) -> None:
     if not batch:
         return
     rng, today = ctx.rng, ctx.today
-    Person.objects.bulk_create([p for p, _c, _e in batch], batch_size=2000)
     categories, children, elders, assessments = [], [], [], []
     for person, cats, extra in batch:
         for code in cats:
@@ -88,14 +89,21 @@ def _flush(ctx: DemoContext, batch: list) -> None:
             rating = rng.choices(["good", "fair", "insufficient", "parent_incapable", "none"], [50, 35, 10, 3, 2])[0]
             age = (today - person.birth_date).days // 365
             schooling = "kindergarten" if age < 6 else "primary" if age < 12 else "junior" if age < 15 else "senior"
-            children.append(ChildProfile(
+            profile = ChildProfile(
                 person=person, schooling=schooling, boarding=age >= 12 and rng.random() < 0.4,
                 father_name=person.name[0] + rng.choice(["建军", "国华", "志强", "海涛"]),
                 father_workplace=rng.choice(_WORKPLACES), mother_name=rng.choice(_SURNAMES) + rng.choice(["丽", "芳", "娟", "霞"]),
                 mother_workplace=rng.choice(_WORKPLACES), both_parents_away=rng.random() < 0.8,
                 guardian_name=person.name[0] + rng.choice(["德胜", "秀兰", "长福", "桂英"]),
                 guardian_relation=rng.choice(["祖父", "祖母", "外祖父", "外祖母"]), guardian_age=rng.randint(55, 78),
-                guardianship_rating=rating))
+                guardianship_rating=rating, assistance=_assistance(person))
+            # A coherent national form: a child is left behind because both parents are away or one
+            # is away and the other cannot guard; a child rated 无人监护 has no entrusted guardian.
+            profile.one_parent_incapable = not profile.both_parents_away
+            if rating == "none":
+                profile.guardian_name = profile.guardian_relation = ""
+                profile.guardian_age = None
+            children.append(profile)
             if rng.random() < 0.5:
                 scores = {k: rng.choices([0, 1, 2, 3], [60, 25, 12, 3])[0] for k, _l in RiskAssessment.DIMENSIONS}
                 flags = ["no_guardian"] if rating == "none" else []
@@ -108,19 +116,24 @@ def _flush(ctx: DemoContext, batch: list) -> None:
             elders.append(ElderProfile(person=person, living=rng.choice(["alone", "spouse", "children"]),
                                        children_count=rng.randint(0, 4), self_care=rng.choice(["full", "full", "partial", "none"]),
                                        needs=rng.choice(["日常照料", "精神慰藉", "紧急救助", "医疗保健"])))
-    PersonCategory.objects.bulk_create(categories, batch_size=2000)
-    ChildProfile.objects.bulk_create(children, batch_size=2000)
-    ElderProfile.objects.bulk_create(elders, batch_size=2000)
-    RiskAssessment.objects.bulk_create(assessments, batch_size=2000)
-    Person.objects.bulk_update([p for p, _c, _e in batch if p.current_risk], ["current_risk"], batch_size=2000)
+    # Persons go in with their current risk (read above), then what points at them.
+    bulk_insert(Person, [p for p, _c, _e in batch])
+    bulk_insert(PersonCategory, categories)
+    bulk_insert(ChildProfile, children)
+    bulk_insert(ElderProfile, elders)
+    bulk_insert(RiskAssessment, assessments)
     batch.clear()
 
 
-@demo_step(35)
+def _assistance(person: Person) -> str:
+    """Aid received, drawn from the ID's keyed hash so the demo's random sequence stays as it was."""
+    n = zlib.crc32(person.id_number_hash.encode()) % 100
+    return "低保" if n < 10 else "低保、医疗救助" if n < 14 else "临时救助" if n < 17 else "住房救助" if n < 19 else ""
+
+
+@demo_step(35, bulk=True)
 def build_screening(ctx: DemoContext) -> None:
     """摸底排查"""
-    from guanai.core.demo import CITY_CODE
-
     from .models import ScreeningCampaign, ScreeningReport
 
     rng = ctx.rng

@@ -9,11 +9,12 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import Substr
 
 from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
+from guanai.audit.services import audit, audited, snapshot
+from guanai.stats.tallies import batched
 
 from .models import ChildProfile, ElderProfile, Person, PersonCategory, RiskAssessment
 from .services import persons_for
@@ -32,26 +33,35 @@ def probable_duplicates(user, *, limit: int = 200) -> list[DuplicateGroup]:
     same_id = list(active.exclude(id_number_hash="").values("id_number_hash").annotate(n=Count("id"))
                    .filter(n__gt=1).values_list("id_number_hash", flat=True)[:limit])
     by_id: dict[str, list[Person]] = defaultdict(list)
-    for person in active.filter(id_number_hash__in=same_id).select_related("area").order_by("pk"):
+    for person in active.filter(id_number_hash__in=same_id).select_related("area", "area__parent__parent").order_by("pk"):
         by_id[person.id_number_hash].append(person)
     groups = [DuplicateGroup("身份证号相同", by_id[key]) for key in same_id]
 
-    same_name = list(active.exclude(birth_date=None).annotate(township=Substr("area_id", 1, 9))
-                     .values("name", "birth_date", "township").annotate(n=Count("id")).filter(n__gt=1)[:limit])
-    wanted = {(row["name"], row["birth_date"], row["township"]) for row in same_name}
+    # (name, birth date) pairs with two records in one township: grouped by the pair alone, which
+    # the (status, name, birth_date, area) index yields in order (no sort), two in one township
+    # being fewer townships than records.
+    same_name = list(active.exclude(birth_date=None).order_by().values("name", "birth_date")
+                     .annotate(n=Count("id"), townships=Count(Substr("area_id", 1, 9), distinct=True))
+                     .filter(townships__lt=F("n"))[:limit])
+    pairs = {(row["name"], row["birth_date"]) for row in same_name}
     seen = {p.pk for g in groups for p in g.persons}
     by_key: dict[tuple, list[Person]] = defaultdict(list)
     candidates = active.filter(name__in={row["name"] for row in same_name},
                                birth_date__in={row["birth_date"] for row in same_name})
-    for person in candidates.select_related("area").order_by("pk"):
+    for person in candidates.select_related("area", "area__parent__parent").order_by("pk"):
         key = (person.name, person.birth_date, person.area_id[:9])
-        if key in wanted and person.pk not in seen:
+        if key[:2] in pairs and person.pk not in seen:
             by_key[key].append(person)
     groups += [DuplicateGroup("同一乡镇内姓名和出生日期相同", persons) for persons in by_key.values() if len(persons) > 1]
     return groups
 
 
+MERGE_FIELDS = ["phone", "address", "ethnicity", "hukou_place", "id_number_masked", "current_risk", "version"]
+
+
+@audited
 @transaction.atomic
+@batched()  # both villages' kept figures once, after the merge
 def merge_persons(*, user, keep: Person, duplicate: Person) -> Person:
     """Move the duplicate's categories, assessments and profiles onto ``keep``; the
     duplicate stays on file as exited, pointing at ``keep``, so its history remains."""
@@ -63,6 +73,7 @@ def merge_persons(*, user, keep: Person, duplicate: Person) -> Person:
     if not (visible.filter(pk=keep.pk).exists() and visible.filter(pk=duplicate.pk).exists()):
         raise ValidationError("档案不在您的管辖范围内")
     kept_categories = set(keep.categories.values_list("category", flat=True))
+    before = {**snapshot(keep, MERGE_FIELDS), "categories": sorted(kept_categories)}
     PersonCategory.objects.filter(person=duplicate).exclude(category__in=kept_categories).update(person=keep)
     RiskAssessment.objects.filter(person=duplicate).update(person=keep, is_current=False)
     latest = keep.assessments.order_by("-assessed_on", "-id").first()
@@ -76,14 +87,23 @@ def merge_persons(*, user, keep: Person, duplicate: Person) -> Person:
         if not getattr(keep, field) and getattr(duplicate, field):
             setattr(keep, field, getattr(duplicate, field))
     if not keep.id_number_hash and duplicate.id_number_hash:
-        keep.id_number_encrypted, keep.id_number_hash, keep.id_number_masked = (
-            duplicate.id_number_encrypted, duplicate.id_number_hash, duplicate.id_number_masked)
+        keep.id_number_encrypted, keep.id_number_hash, keep.id_number_masked, keep.id_suffix_hash = (
+            duplicate.id_number_encrypted, duplicate.id_number_hash, duplicate.id_number_masked,
+            duplicate.id_suffix_hash)
         duplicate.id_number_hash = ""  # the number now belongs to the kept record only
     keep.version += 1
     keep.save()
+    exit_fields = ["status", "exit_reason", "exit_date", "merged_into_id", "version"]
+    duplicate_before = snapshot(duplicate, exit_fields)
     duplicate.status, duplicate.exit_reason, duplicate.merged_into = Person.EXITED, "merged", keep
     duplicate.exit_date = duplicate.exit_date or date.today()
     duplicate.version += 1
     duplicate.save()
-    record(AuditEvent.UPDATE, user=user, obj=keep, detail=f"合并重复档案（编号{duplicate.pk}）")
+    # One event per record: the kept one's changes, and the duplicate's exit.
+    after = {**snapshot(keep, MERGE_FIELDS), "categories": sorted(keep.categories.values_list("category", flat=True)),
+             "merged": duplicate.pk}
+    audit(AuditEvent.UPDATE, user=user, obj=keep, before=before, after=after,
+          reason=f"合并重复档案（编号{duplicate.pk}）")
+    audit(AuditEvent.UPDATE, user=user, obj=duplicate, before=duplicate_before,
+          after=snapshot(duplicate, exit_fields), reason=f"合并入档案（编号{keep.pk}）")
     return keep

@@ -1,13 +1,13 @@
 """Workbooks going out: the import template, the error workbook of an import,
 and the export of a (scoped, filtered) list of persons.
 
-Every cell written from user data passes through ``safe_cell`` so that a value
-such as ``=HYPERLINK(...)`` arrives in Excel as text, not as a formula.
+Every cell written from user data is a text cell (``spreadsheets.text_cell``: data type "s"), so that a
+value such as ``=HYPERLINK(...)`` arrives in Excel as that text, not as a formula, and imports
+back unchanged (no apostrophe added to the value).
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -19,36 +19,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
 from guanai.importing import RowError
+from guanai.spreadsheets import XLSX_CONTENT_TYPE, text_cell  # noqa: F401  (XLSX_CONTENT_TYPE: the pages use it)
 
 from . import categories as cat
 from . import crypto
 from .importers import ETHNICITIES
 
-# Characters that make a spreadsheet treat a cell as a formula (OWASP's list:
-# = + - @ and the tab and carriage return that can precede them).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="FCE4D6")
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
-
-
-def safe_cell(value):
-    """A value as it may go into a cell: text that would start a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _text_cell(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=safe_cell(value))
-    if isinstance(cell.value, str):
-        cell.data_type = "s"  # never "f", whatever the text looks like
-    return cell
 
 
 # --- the template -------------------------------------------------------------
@@ -164,7 +144,7 @@ def build_error_workbook(source: str | Path, errors: Iterable[dict | RowError], 
     Errors name their sheet in the message (［工作表“X”］) when the file had
     several; each such sheet gets its own sheet here, with its header row first.
     """
-    from .importers import _open_tables
+    from .importers import open_tables
 
     by_row: dict[tuple[str, int], list[str]] = {}
     whole_file: list[str] = []
@@ -180,7 +160,7 @@ def build_error_workbook(source: str | Path, errors: Iterable[dict | RowError], 
 
     wb = Workbook(write_only=True)
     try:
-        tables = _open_tables(source) if by_row else []
+        tables = open_tables(source) if by_row else []
     except Exception:  # the upload is gone or unreadable: list the errors alone
         tables = []
     several = len(tables) > 1
@@ -199,22 +179,22 @@ def build_error_workbook(source: str | Path, errors: Iterable[dict | RowError], 
             if number > last:
                 break
             if number in rows:
-                cells = [_text_cell(ws, _plain(v)) for v in values]
+                cells = [text_cell(ws, _plain(v)) for v in values]
                 cells += [None] * (width - len(cells))
-                ws.append(cells + [number, _text_cell(ws, "；".join(rows[number]))])
+                ws.append(cells + [number, text_cell(ws, "；".join(rows[number]))])
         if header_messages:
-            ws.append([None] * width + [table.header_row, _text_cell(ws, "；".join(header_messages))])
+            ws.append([None] * width + [table.header_row, text_cell(ws, "；".join(header_messages))])
         written = True
     if not written and by_row:
         ws = wb.create_sheet("错误清单")
         ws.append([ROW_COLUMN, ERROR_COLUMN])
         for (_sheet, row), messages in sorted(by_row.items(), key=lambda item: item[0][1]):
-            ws.append([row, _text_cell(ws, "；".join(messages))])
+            ws.append([row, text_cell(ws, "；".join(messages))])
     if whole_file or not (written or by_row):
         ws = wb.create_sheet("文件问题")
         ws.append([ERROR_COLUMN])
         for message in whole_file:
-            ws.append([_text_cell(ws, message)])
+            ws.append([text_cell(ws, message)])
     wb.save(path)
     return Path(path)
 
@@ -227,7 +207,7 @@ def _split_sheet(message: str) -> tuple[str, str]:
 
 
 def _header_cell(ws, value) -> WriteOnlyCell:
-    cell = _text_cell(ws, _plain(value))
+    cell = text_cell(ws, _plain(value))
     cell.font = _HEADER_FONT
     return cell
 
@@ -243,26 +223,19 @@ def _plain(value):
 
 # --- export ----------------------------------------------------------------------
 
-EXPORT_HEADERS = ["姓名", "性别", "民族", "出生日期", "身份证号", "联系电话", "村（社区）代码", "所在村（社区）",
-                  "现住址", "户籍所在地", "人员类别", "状态", "建档时间"]
+# The export's columns are the import template's (the 儿童 sheet: every column the importer reads,
+# guardian and parent columns included), so an export with full ID numbers imports back unchanged.
+EXPORT_COLUMNS = [(header, width) for header, width, *_rest in _COMMON + _CHILD]
+EXPORT_HEADERS = [header for header, _width in EXPORT_COLUMNS]
 
 
-def export_persons(user, queryset, *, full_ids: bool, description: str = "", request=None) -> tuple[Path, int]:
-    """Write ``queryset`` (already scoped and filtered) to a temporary xlsx; audit the export.
-
-    Returns (path, number of persons). ID numbers are masked unless ``full_ids``.
-    The headers are the import's, so an exported list (with full IDs) imports back unchanged.
-    """
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("人员名单")
-    widths = [10, 6, 8, 12, 21, 14, 15, 14, 24, 20, 18, 8, 18]
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.append([_header_cell(ws, h) for h in EXPORT_HEADERS])
+def person_rows(queryset, *, full_ids: bool):
+    """Rows of ``queryset`` (already scoped and filtered) under ``EXPORT_HEADERS``, streamed in
+    chunks; ID numbers in full only when ``full_ids`` (the caller checks the role and audits)."""
     labels = cat.CATEGORY_LABELS
-    status_labels = dict(queryset.model.STATUS_CHOICES)
-    count = 0
-    qs = (queryset.select_related("area").prefetch_related("categories")
+    guardianship = dict(cat.GUARDIANSHIP_RATING)
+    schooling = dict(cat.SCHOOLING)
+    qs = (queryset.select_related("area", "child_profile").prefetch_related("categories")
           .order_by("area_id", "name", "pk"))
     for person in qs.iterator(chunk_size=2000):
         if full_ids and person.id_number_encrypted:
@@ -270,27 +243,13 @@ def export_persons(user, queryset, *, full_ids: bool, description: str = "", req
         else:
             id_number = person.id_number_masked
         categories = "、".join(labels.get(c.category, c.category) for c in person.categories.all())
-        created = timezone_local(person.created_at)
-        ws.append([_text_cell(ws, v) for v in (
-            person.name, person.sex, person.ethnicity,
-            person.birth_date.isoformat() if person.birth_date else "",
+        child = getattr(person, "child_profile", None)
+        yield [
+            person.name, person.sex, person.ethnicity, person.birth_date.isoformat() if person.birth_date else "",
             id_number, person.phone, person.area_id, person.area.name if person.area_id else "",
-            person.address, person.hukou_place, categories, str(status_labels.get(person.status, person.status)),
-            created,
-        )])
-        count += 1
-    handle = tempfile.NamedTemporaryFile(prefix="guanai-export-", suffix=".xlsx", delete=False)
-    handle.close()
-    wb.save(handle.name)
-    record(AuditEvent.EXPORT, user=user, request=request, object_type="registry.person",
-           detail=(f"导出人员名单{count}人（身份证号{'完整' if full_ids else '脱敏'}）"
-                   + (f"，条件：{description}" if description else ""))[:300])
-    return Path(handle.name), count
-
-
-def timezone_local(value) -> str:
-    if value is None:
-        return ""
-    from django.utils import timezone
-
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+            person.address, person.hukou_place, categories,
+            guardianship.get(child.guardianship_rating, "") if child else "",
+            child.guardian_name if child else "", child.guardian_phone if child else "",
+            child.father_name if child else "", child.mother_name if child else "",
+            schooling.get(child.schooling, "") if child else "",
+        ]

@@ -11,33 +11,40 @@ import tempfile
 from pathlib import Path
 
 from django import forms
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.contrib import messages
+from django.http import FileResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.http import content_disposition_header
 
+from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
-from guanai.accounts.access import roles_required
+from guanai.accounts.access import own_job_or_404, roles_required
+from guanai.areas import codes
+from guanai.areas.forms import area_choices
 from guanai.areas.models import Area
-from guanai.areas.scoping import may_see_area, user_role
-from guanai.core.uploads import save_upload
+from guanai.areas.scoping import area_problem
+from guanai.core import uploads
+from guanai.core.forms import SpreadsheetField
 from guanai.core.jobs import start_job
 from guanai.core.models import Job
-from guanai.spreadsheets import SUPPORTED_SUFFIXES
+from guanai.core.progress import current as current_progress
 
 from . import categories as cat
-from . import exporting, services
-from .models import Person
-from .views import _filters
+from guanai.ledgers import views as ledger_views
+
+from . import exporting
 
 IMPORT_ROLES = (roles.ADMIN, roles.STAFF, roles.VILLAGE)
 XLSX = exporting.XLSX_CONTENT_TYPE
 
 
 class PersonUploadForm(forms.Form):
-    file = forms.FileField(label="人员信息表", help_text="Excel（.xlsx、.xls）或 CSV 文件，每行一人；表头可在标题行之下。")
-    area = forms.CharField(label="所属地区代码", required=False, max_length=12,
-                           help_text="选填：12位区划代码。按名称填写村（社区）时，名称须在此地区下唯一；"
-                                     "若为村（社区）代码，未填村（社区）的行都归入该村（社区）。")
+    file = SpreadsheetField(label="人员信息表", help_text="Excel（.xlsx、.xls）或 CSV 文件，每行一人；表头可在标题行之下。")
+    area = forms.ChoiceField(label="所属地区", required=False, choices=[],
+                             help_text="选填。按名称填写村（社区）时，名称须在此地区下唯一；"
+                                       "若选一个村（社区），未填村（社区）的行都归入该村（社区）。")
     category = forms.ChoiceField(label="人员类别", required=False,
                                  choices=[("", "按表中“人员类别”列")] + [(label, label) for _c, label in cat.CATEGORY_CHOICES],
                                  help_text="表中未填类别的行使用此类别。")
@@ -47,41 +54,61 @@ class PersonUploadForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # The user's own tree, each area under its parent's name (a village named twice is told apart).
+        self.fields["area"].choices = [("", "（我的管辖地区，按表中村名或代码）")] + area_choices(
+            user, (codes.COUNTY, codes.TOWNSHIP, codes.VILLAGE))
         for name, f in self.fields.items():
             f.widget.attrs["class"] = {"category": "form-select", "all_or_nothing": "form-check-input"}.get(
                 name, "form-control")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if Path(upload.name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise forms.ValidationError("请上传 .xlsx、.xls 或 .csv 文件。")
-        return upload
 
     def clean_area(self):
         code = (self.cleaned_data.get("area") or "").strip()
         if not code:
             return ""
-        if not (code.isdigit() and len(code) == 12):
-            raise forms.ValidationError("请填写12位区划代码。")
-        if not Area.objects.filter(pk=code).exists() or not may_see_area(self.user, code):
-            raise forms.ValidationError("该地区不存在或不在您的管辖范围内。")
+        _area, problem = area_problem(self.user, code, label="地区")
+        if problem:
+            raise forms.ValidationError(problem)
         return code
+
+
+_FIELD_LABELS = {"name": "姓名", "sex": "性别", "ethnicity": "民族", "birth_date": "出生日期", "phone": "联系电话",
+                 "area_id": "所在村（社区）", "address": "现住址", "hukou_place": "户籍所在地", "categories": "人员类别"}
+
+
+def _examples(examples: dict) -> dict:
+    """The preview's first rows with Chinese names: villages by name, categories by label."""
+    codes_seen = {e["area_id"] for e in examples.get("created", [])}
+    codes_seen |= {c[1] for e in examples.get("updated", []) for c in e["changes"] if c[0] == "area_id"}
+    codes_seen |= {c[2] for e in examples.get("updated", []) for c in e["changes"] if c[0] == "area_id"}
+    names = dict(Area.objects.filter(code__in=codes_seen - {""}).values_list("code", "name"))
+
+    def shown(field: str, value: str) -> str:
+        if field == "area_id":
+            return names.get(value, value)
+        if field == "categories":
+            return "、".join(cat.CATEGORY_LABELS.get(c, c) for c in value.split("、") if c)
+        return value
+
+    created = [{**e, "village": names.get(e["area_id"], e["area_id"]),
+                "categories": "、".join(cat.CATEGORY_LABELS.get(c, c) for c in e["categories"])}
+               for e in examples.get("created", [])]
+    updated = [{**e, "changes": [(_FIELD_LABELS.get(f, f), shown(f, old), shown(f, new)) for f, old, new in e["changes"]]}
+               for e in examples.get("updated", [])]
+    return {"created": created, "updated": updated}
 
 
 def _import_job_or_404(request, job_id: int) -> Job:
     """A persons import job of this user (any user's for the admin); 404 otherwise."""
-    job = Job.objects.filter(pk=job_id, kind="import", params__kind="persons").first()
-    if job is None or (job.user_id != request.user.pk and user_role(request.user) != roles.ADMIN):
-        raise Http404("任务不存在")
-    return job
+    return own_job_or_404(request.user, job_id, kind="import", params__kind="persons")
 
 
 @roles_required(*IMPORT_ROLES)
+@once_per_token
 def person_import(request):
     form = PersonUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        path = save_upload(data["file"])
+        path = uploads.save_upload(data["file"])
         options = {"area": data["area"] or None, "category": data["category"] or None,
                    "all_or_nothing": data["all_or_nothing"]}
         job = start_job("import", f"导入人员（预览）：{data['file'].name}"[:200], request.user,
@@ -121,7 +148,10 @@ def person_import_job(request, job_id: int):
     if preview and result.get("commit_job"):
         commit_job = Job.objects.filter(pk=result["commit_job"]).first()
     context = {
-        "job": job,
+        "job": current_progress(job),
+        "examples": _examples(result.get("examples") or {}),
+        "created_link": (f"{reverse('registry:list')}?import={job.pk}"
+                         if not preview and result.get("committed") and result.get("created") else ""),
         "preview": preview,
         "result": result,
         "errors": errors[:500],
@@ -133,12 +163,14 @@ def person_import_job(request, job_id: int):
                        and not (options.get("all_or_nothing") and errors)
                        and not any(e.get("row") == 0 for e in errors)),
         "preview_job": Job.objects.filter(pk=job.params.get("preview_job")).first() if not preview else None,
+        "error_workbook_expires": parse_datetime(result.get("error_workbook_expires") or ""),
     }
     template = "registry/import_progress.html" if request.headers.get("HX-Request") else "registry/import_job.html"
     return render(request, template, context)
 
 
 @roles_required(*IMPORT_ROLES)
+@once_per_token
 def person_import_commit(request, job_id: int):
     job = _import_job_or_404(request, job_id)
     if request.method != "POST":
@@ -156,44 +188,26 @@ def person_import_commit(request, job_id: int):
 
 @roles_required(*IMPORT_ROLES)
 def person_import_errors(request, job_id: int):
-    """The rows with errors as they were in the file, plus 原行号 and 错误说明."""
+    """The rows with errors as they were in the file, plus 原行号 and 错误说明: the workbook the
+    import job built (this only sends it)."""
     job = _import_job_or_404(request, job_id)
-    errors = (job.result or {}).get("errors") or []
-    if job.status != Job.DONE or not errors:
+    result = job.result or {}
+    if job.status != Job.DONE or not result.get("errors"):
         return redirect("registry:import_job", job_id=job.pk)
-    path = exporting.build_error_workbook(job.params.get("path", ""), errors, _temporary_xlsx())
+    if not uploads.exists(result.get("error_workbook")):
+        messages.info(request, "错误清单已过期（保留1天）或未生成，请重新上传文件。")
+        return redirect("registry:import_job", job_id=job.pk)
     stem = Path(job.params.get("filename") or "人员信息").stem
-    return _file_response(path, f"{stem}-错误清单.xlsx")
-
-
-def _describe(filters: dict) -> str:
-    parts = []
-    if filters["q"]:
-        parts.append(f"查询“{filters['q']}”")
-    if filters["area"]:
-        parts.append(f"地区{filters['area']}")
-    if filters["category"]:
-        parts.append(f"类别{cat.CATEGORY_LABELS.get(filters['category'], filters['category'])}")
-    if filters["risk"]:
-        parts.append(f"风险{filters['risk']}")
-    if filters["status"]:
-        parts.append(f"状态{dict(Person.STATUS_CHOICES).get(filters['status'], filters['status'])}")
-    return "，".join(parts)
+    response = StreamingHttpResponse(uploads.stream(result["error_workbook"]), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{stem}-错误清单.xlsx")
+    return response
 
 
 @roles_required(*IMPORT_ROLES)
 def person_export(request):
-    """The list page's search (same filters, same scope) as an .xlsx file; audited.
+    """The list page's search (same filters, same scope) as the ledger ``registry.persons``; audited.
 
     ID numbers are masked; ``full_id=1`` asks for them in full, which only a
     role that may see full ID numbers gets (and the audit event says so).
     """
-    filters = _filters(request)
-    queryset = services.search_persons(request.user, filters["q"], area=filters["area"],
-                                       category=filters["category"], risk=filters["risk"],
-                                       status=filters["status"]).distinct()
-    full_ids = request.GET.get("full_id") == "1" and services.may_see_full_id(request.user)
-    path, _count = exporting.export_persons(request.user, queryset, full_ids=full_ids,
-                                            description=_describe(filters), request=request)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _file_response(path, f"人员名单-{stamp}.xlsx")
+    return ledger_views.respond(request, "registry.persons")

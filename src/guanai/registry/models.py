@@ -13,6 +13,10 @@ class Household(models.Model):
     head_name = models.CharField(_("户主姓名"), max_length=50, blank=True)
     created_at = models.DateTimeField(_("建档时间"), auto_now_add=True)
 
+    # Bumped by every write to the household, its head, members or guardians (registry.households):
+    # an edit made on a page opened before another's save is refused, not lost.
+    version = models.PositiveIntegerField(_("版本"), default=1, db_default=1, editable=False)
+
     area_path = "area"
     personal_data = True
 
@@ -24,8 +28,80 @@ class Household(models.Model):
         return f"{self.head_name or '—'}户"
 
 
+class HouseholdMember(models.Model):
+    """A member of a household who is not in care (not a Person on file): a grandmother, an uncle,
+    a parent away for work. The head (户主) is one of them when the head is not on file; households
+    made before the head could be entered have a Person with relation_to_head "head" instead."""
+
+    household = models.ForeignKey(Household, verbose_name=_("家庭户"), on_delete=models.CASCADE,
+                                  related_name="others")
+    is_head = models.BooleanField(_("户主"), default=False)
+    name = models.CharField(_("姓名"), max_length=50)
+    relation = models.CharField(_("与儿童关系"), max_length=24, choices=cat.MEMBER_RELATIONS, blank=True)
+    # Encrypted, hashed and masked as Person's (registry.crypto, via services.prepare_id).
+    id_number_encrypted = models.TextField(_("身份证号（加密）"), blank=True, editable=False)
+    id_number_hash = models.CharField(_("身份证号检索码"), max_length=64, blank=True, db_index=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    away_for_work = models.BooleanField(_("外出务工"), default=False)
+    away_place = models.CharField(_("务工地"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    area_path = "household__area"
+    personal_data = True
+
+    class Meta:
+        ordering = ["-is_head", "pk"]
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        constraints = [models.UniqueConstraint(fields=["household"], condition=models.Q(is_head=True),
+                                               name="one_head_member_per_household")]
+
+    def __str__(self):
+        return self.name
+
+
+class Guardian(models.Model):
+    """A child's guardian (监护人): a member of the household (on file or not) or a person entered
+    here, with their relation to the child and the guardianship type. One per child, as the national
+    registration form has one 委托监护人; services keep that form's guardian fields in step."""
+
+    child = models.OneToOneField("Person", verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="guardian")
+    member = models.ForeignKey(HouseholdMember, verbose_name=_("家庭成员"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="wards")
+    person = models.ForeignKey("Person", verbose_name=_("在册人员"), null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="wards")
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    relation = models.CharField(_("与儿童关系"), max_length=24, choices=cat.GUARDIAN_RELATIONS)
+    guardianship_type = models.CharField(_("监护类型"), max_length=24, choices=cat.GUARDIANSHIP_TYPES)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    area_path = "child__area"
+    personal_data = True
+
+    class Meta:
+        verbose_name = _("监护人")
+        verbose_name_plural = _("监护人")
+
+    @property
+    def display_name(self) -> str:
+        return self.member.name if self.member_id else self.person.name if self.person_id else self.name
+
+    @property
+    def display_phone(self) -> str:
+        return self.member.phone if self.member_id else self.person.phone if self.person_id else self.phone
+
+    def __str__(self):
+        return self.display_name
+
+
 class Person(models.Model):
     """A person on file (建档立卡): one row per human, known again by ID number."""
+
+    # What services record beside the fields (audit.models.field_label names them on the record's history).
+    AUDIT_LABELS = {"categories": _("人员类别"), "area": _("所在村（社区）"), "household": _("家庭户")}
+    AUDIT_ALSO = ("registry.childprofile",)
 
     SEX_CHOICES = [("男", _("男")), ("女", _("女"))]
     ACTIVE, EXITED = "active", "exited"
@@ -41,6 +117,10 @@ class Person(models.Model):
     id_number_encrypted = models.TextField(_("身份证号（加密）"), blank=True, editable=False)
     id_number_hash = models.CharField(_("身份证号检索码"), max_length=64, blank=True, db_index=True, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    # Keyed hash of the ID number's last four characters (crypto.suffix_hash): a search for
+    # “0119”, as officials read numbers aloud, without decrypting anything.
+    id_suffix_hash = models.CharField(_("身份证后四位检索码"), max_length=16, blank=True, default="", db_default="",
+                                      editable=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True, db_index=True)
     area = models.ForeignKey("areas.Area", verbose_name=_("所在村（社区）"), on_delete=models.PROTECT,
                              related_name="persons")
@@ -69,8 +149,10 @@ class Person(models.Model):
 
     area_path = "area"
     personal_data = True
-    # A volunteer sees the persons paired with them (care.Pairing.person, related_name "pairings").
+    # A volunteer sees the persons paired with them (care.Pairing.person, related_name "pairings")
+    # while the pairing is active.
     volunteer_path = "pairings__helper__user"
+    volunteer_active_path = "pairings"
 
     class Meta:
         verbose_name = _("人员")
@@ -81,6 +163,11 @@ class Person(models.Model):
             models.Index(fields=["status", "area", "name"]),
             models.Index(fields=["current_risk", "status", "area"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["id_suffix_hash"], name="registry_person_id_suffix"),
+            # Probable duplicates (registry.duplicates): the same ID number, or the same name and
+            # birth date, among active records, grouped in index order without a sort or the rows.
+            models.Index(fields=["status", "id_number_hash"], name="registry_person_dup_id"),
+            models.Index(fields=["status", "name", "birth_date", "area"], name="registry_person_dup_name"),
         ]
 
     def __str__(self):
@@ -145,7 +232,7 @@ class ChildProfile(models.Model):
 
     @property
     def lacks_effective_guardianship(self) -> bool:
-        return self.guardianship_rating in {"none", "parent_incapable", "insufficient"}
+        return self.guardianship_rating in cat.WEAK_GUARDIANSHIP
 
 
 class ElderProfile(models.Model):
@@ -240,3 +327,42 @@ class ScreeningReport(models.Model):
         verbose_name = _("排查结果")
         verbose_name_plural = _("排查结果")
         constraints = [models.UniqueConstraint(fields=["campaign", "village"], name="one_report_per_village")]
+
+
+class TransferRequest(models.Model):
+    """转移申请: a worker asks that a person on file elsewhere be moved to their village.
+
+    The request goes to the lowest area that contains both villages, whose staff (who see
+    both) approve, moving the person, or refuse with a reason. The requester learns nothing
+    of where the person lives.
+    """
+
+    PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+    STATUS_CHOICES = [(PENDING, _("待审批")), (APPROVED, _("已同意")), (REFUSED, _("未同意"))]
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="transfers")
+    from_area = models.ForeignKey("areas.Area", verbose_name=_("原村（社区）"), on_delete=models.PROTECT, related_name="+")
+    to_area = models.ForeignKey("areas.Area", verbose_name=_("转入村（社区）"), on_delete=models.PROTECT, related_name="+")
+    # The lowest area over both villages: its staff decide. Scoping runs on it.
+    common_area = models.ForeignKey("areas.Area", verbose_name=_("审批区划"), on_delete=models.PROTECT,
+                                    related_name="+")
+    reason = models.CharField(_("申请理由"), max_length=300)
+    status = models.CharField(_("状态"), max_length=10, choices=STATUS_CHOICES, default=PENDING, db_index=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=300, blank=True)
+
+    area_path = "common_area"
+    personal_data = True
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("转移申请")
+        verbose_name_plural = _("转移申请")
+
+    def __str__(self):
+        return f"{self.person}转移申请"

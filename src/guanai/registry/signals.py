@@ -1,8 +1,9 @@
-"""Keep the village tallies of stats current after every write to registry records."""
+"""Keep the kept aggregates of stats current after every write to registry records (in the
+same transaction)."""
 
 from django.db.models.signals import post_delete, post_save
 
-from guanai.stats.tallies import refresh_villages
+from guanai.stats.tallies import refresh_after_write
 
 from .models import ChildProfile, Person, PersonCategory, RiskAssessment
 
@@ -25,7 +26,7 @@ def _refresh(sender, instance, raw=False, **kwargs):
         villages = _villages_of(instance)
     except Person.DoesNotExist:  # the person row is being deleted with it
         return
-    refresh_villages(villages)
+    refresh_after_write(villages)
 
 
 def connect() -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, screening_views, views
+from . import household_views, import_views, screening_views, transfer_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -16,10 +16,23 @@ urlpatterns = [
     path("<int:pk>/assess/", views.person_assess, name="assess"),
     path("<int:pk>/profile/", views.person_profile, name="profile"),
     path("<int:pk>/household/", views.person_household, name="household"),
+    path("<int:pk>/guardian/", household_views.person_guardian, name="guardian"),
+    # Households (registry/household_views.py)
+    path("households/", household_views.household_list, name="households"),
+    path("households/create/", household_views.household_create, name="household_create"),
+    path("households/<int:pk>/", household_views.household_detail, name="household_detail"),
+    path("households/<int:pk>/head/", household_views.household_head, name="household_head"),
+    path("households/<int:pk>/members/create/", household_views.member_create, name="member_create"),
+    path("households/members/<int:pk>/", household_views.member_edit, name="member_edit"),
     path("screening/", screening_views.campaign_list, name="screening_list"),
     path("screening/create/", screening_views.campaign_create, name="screening_create"),
     path("screening/<int:pk>/", screening_views.campaign_detail, name="screening_detail"),
+    path("screening/<int:pk>/export/", screening_views.campaign_export, name="screening_export"),
     path("screening/<int:pk>/report/", screening_views.report_submit, name="screening_report"),
+    # Transfer requests (registry/transfer_views.py)
+    path("transfers/", transfer_views.transfer_list, name="transfers"),
+    path("transfers/create/", transfer_views.transfer_create, name="transfer_create"),
+    path("transfers/<int:pk>/decide/", transfer_views.transfer_decide, name="transfer_decide"),
     # Import and export (registry/import_views.py)
     path("import/", import_views.person_import, name="import"),
     path("import/template/", import_views.person_import_template, name="import_template"),

@@ -5,20 +5,25 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
-from guanai.accounts.access import roles_required
-from guanai.areas.scoping import get_scoped_or_404
-from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
-from guanai.core.pagination import CappedPaginator
+from guanai.accounts.access import own_job_or_404, roles_required
+from guanai.areas import codes
+from guanai.areas.scoping import get_scoped_or_404, scope_queryset, user_or_top_area_code
+from guanai.core.pagination import keyset_page, paginate
 from guanai.core.forms import add_validation_errors
+from guanai.core.validation import parse_pk
+from guanai.stats.metrics import compute
+from guanai.stats.periods import Period
 
+from .listing import person_filters
 from . import categories as cat
-from . import services
+from . import selectors, services
 from .forms import AssessmentForm, ChildProfileForm, ElderProfileForm, PersonForm
-from .models import Person, RiskAssessment
+from .models import Guardian, HouseholdMember, Person, RiskAssessment
 
 # Who works with personal records; volunteers see their paired recipients once pairings exist.
 RECORD_ROLES = (roles.ADMIN, roles.STAFF, roles.VILLAGE)
@@ -26,51 +31,68 @@ PAGE_SIZE = 50
 
 
 def _filters(request) -> dict:
-    get = request.GET
-    return {
-        "q": get.get("q", "").strip(),
-        "area": get.get("area", "").strip() or None,
-        "category": get.get("category") or None,
-        "risk": get.get("risk") or None,
-        "status": get.get("status", Person.ACTIVE) or None,
-    }
+    return person_filters(request.GET)
 
 
 def _page(request, queryset):
-    queryset = queryset.select_related("area").prefetch_related("categories").order_by("area_id", "name", "pk")
-    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    queryset = queryset.select_related("area", "area__parent__parent").prefetch_related("categories").order_by("area_id", "name", "pk")
+    return paginate(request, queryset, PAGE_SIZE)
 
 
 @roles_required(*RECORD_ROLES)
 def person_list(request):
     filters = _filters(request)
+    title, pk_ranges = "人员档案", None
+    if filters["import_job"]:
+        # The persons an import created: its job's own user (or the admin) only, and still scoped.
+        job = own_job_or_404(request.user, int(filters["import_job"]), kind="import", params__kind="persons")
+        pk_ranges = (job.result or {}).get("created_ranges") or []
+        title = f"本次导入新增的人员（{job.label}）"
     queryset = services.search_persons(request.user, filters["q"], area=filters["area"],
-                                       category=filters["category"], risk=filters["risk"], status=filters["status"])
+                                       category=filters["category"], risk=filters["risk"], status=filters["status"],
+                                       pk_ranges=pk_ranges)
     context = {"page": _page(request, queryset), "filters": filters, "category_choices": cat.CATEGORY_CHOICES,
-               "risk_choices": RiskAssessment.LEVELS, "title": "人员档案", "query_string": request.GET.urlencode()}
-    template = "registry/person_rows.html" if request.headers.get("HX-Request") else "registry/person_list.html"
+               "risk_choices": RiskAssessment.LEVELS, "title": title, "query_string": request.GET.urlencode(),
+               "may_full_id": services.may_see_full_id(request.user)}
+    context["oob"] = bool(request.headers.get("HX-Request"))  # the export buttons follow the filters
+    template = "registry/person_rows.html" if context["oob"] else "registry/person_list.html"
     return render(request, template, context)
+
+
+def _counted_page(request, queryset, metric: str):
+    """A list whose count is a metric of today (the home card's figure): a village's or a township's
+    counted and numbered; a county's and above read by keyset, the count the metric's (kept)."""
+    scope = request.user.area_id
+    if scope and len(codes.prefix_of(scope)) >= 9:
+        return _page(request, queryset)
+    queryset = queryset.select_related("area").prefetch_related("categories")
+    page = keyset_page(request, queryset, ("area_id", "name", "pk"), PAGE_SIZE)
+    top = user_or_top_area_code(request.user)
+    today = timezone.localdate()
+    page.paginator.count = compute(metric, top, Period(today, today, today.isoformat())) if top else 0
+    return page
 
 
 @roles_required(*RECORD_ROLES)
 def guardianship_list(request):
     queryset = services.without_effective_guardianship(request.user)
     return render(request, "registry/person_list.html", {
-        "page": _page(request, queryset), "title": "缺乏有效监护的儿童", "filters": None})
+        "page": _counted_page(request, queryset, "children_without_guardianship"), "title": "缺乏有效监护的儿童",
+        "filters": None})
 
 
 @roles_required(*RECORD_ROLES)
 def aging_out_list(request):
     queryset = services.about_to_age_out(request.user)
     return render(request, "registry/person_list.html", {
-        "page": _page(request, queryset), "title": "即将年满16周岁的留守儿童（90天内）", "filters": None})
+        "page": _counted_page(request, queryset, "children_aging_out"), "title": "即将年满16周岁的留守儿童（90天内）",
+        "filters": None})
 
 
 @roles_required(*RECORD_ROLES)
 def person_detail(request, pk: int):
-    person = get_scoped_or_404(Person.objects.select_related("area", "area__parent", "household"), request.user, pk=pk)
-    record(AuditEvent.VIEW, user=request.user, obj=person, request=request)
-    timeline = AuditEvent.objects.filter(object_type="registry.person", object_id=str(person.pk)).order_by("-at")[:50]
+    person = selectors.person_for_view(request.user, pk)
+    timeline = selectors.person_timeline(person)
     context = {
         "person": person,
         "categories": list(person.categories.all()),
@@ -82,10 +104,15 @@ def person_detail(request, pk: int):
                                                                        status=Person.ACTIVE)
                              .exclude(pk=person.pk).order_by("name")[:200]) if person.household_id else [],
         "relation_choices": [c for c in Person.RELATION_CHOICES if c[0] != "head"],
+        # The household's members not in care (its head among them) and the child's guardian.
+        "household_others": list(scope_queryset(HouseholdMember.objects.filter(household_id=person.household_id),
+                                                request.user)) if person.household_id else [],
+        "guardian": Guardian.objects.filter(child=person).select_related("member", "person").first(),
+        "is_child": services.profile_kind(person) == "child",
         "child": getattr(person, "child_profile", None),
         "elder": getattr(person, "elder_profile", None),
         "may_reveal": services.may_see_full_id(request.user) and bool(person.id_number_encrypted),
-        "age_problems": services.category_age_problems([c.category for c in person.categories.all()], person.birth_date),
+        "age_problems": cat.age_problems([c.category for c in person.categories.all()], person.birth_date),
     }
     return render(request, "registry/person_detail.html", context)
 
@@ -98,6 +125,7 @@ def person_reveal_id(request, pk: int):
 
 
 @roles_required(*RECORD_ROLES)
+@once_per_token
 def person_create(request):
     form = PersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -111,7 +139,16 @@ def person_create(request):
             messages.success(request, f"已为{person.name}建档。")
             return redirect("registry:detail", pk=person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": "新建档案",
-                                                   "cancel_url": reverse("registry:list")})
+                                                   "cancel_url": reverse("registry:list"),
+                                                   "transfer_offer": _transfer_offer(form)})
+
+
+def _transfer_offer(form) -> dict | None:
+    """When the ID number is on file where the user cannot see it: what the transfer request
+    form is to be opened with (the number goes by POST, never in a URL)."""
+    if form.is_bound and form.has_error("id_number", code="registered_elsewhere"):
+        return {"id_number": form.data.get("id_number", ""), "to_area": form.data.get("area", "")}
+    return None
 
 
 @roles_required(*RECORD_ROLES)
@@ -137,21 +174,24 @@ def person_edit(request, pk: int):
             messages.success(request, "已保存。")
             return redirect("registry:detail", pk=person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"编辑：{person.name}",
-                                                   "cancel_url": reverse("registry:detail", args=[person.pk])})
+                                                   "cancel_url": reverse("registry:detail", args=[person.pk]),
+                                                   "transfer_offer": _transfer_offer(form)})
 
 
 @roles_required(*RECORD_ROLES)
+@once_per_token
 def person_assess(request, pk: int):
     person = get_scoped_or_404(Person.objects.all(), request.user, pk=pk)
     form = AssessmentForm(request.POST or None, initial={"assessed_on": date.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if data["assessed_on"] > date.today():
-            form.add_error("assessed_on", "评估日期不能晚于今天")
-        else:
-            scores = {code: data[code] for code, _label in RiskAssessment.DIMENSIONS}
+        scores = {code: data[code] for code, _label in RiskAssessment.DIMENSIONS}
+        try:
             assessment = services.assess_risk(user=request.user, person=person, assessed_on=data["assessed_on"],
                                               scores=scores, flags=data["flags"], note=data["note"])
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
             messages.success(request, f"评估已保存，风险等级：{assessment.get_level_display()}。")
             return redirect("registry:detail", pk=person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"风险评估：{person.name}",
@@ -171,12 +211,12 @@ def duplicate_list(request):
 def duplicate_merge(request):
     from .duplicates import merge_persons
 
-    try:
-        keep = get_scoped_or_404(Person.objects.all(), request.user, pk=int(request.POST.get("keep", 0)))
-        duplicate = get_scoped_or_404(Person.objects.all(), request.user, pk=int(request.POST.get("duplicate", 0)))
-    except ValueError:
+    keep_pk, duplicate_pk = parse_pk(request.POST.get("keep")), parse_pk(request.POST.get("duplicate"))
+    if not (keep_pk and duplicate_pk):
         messages.error(request, "请选择要合并的两份档案。")
         return redirect("registry:duplicates")
+    keep = get_scoped_or_404(Person.objects.all(), request.user, pk=keep_pk)
+    duplicate = get_scoped_or_404(Person.objects.all(), request.user, pk=duplicate_pk)
     try:
         merge_persons(user=request.user, keep=keep, duplicate=duplicate)
     except ValidationError as exc:
@@ -187,28 +227,34 @@ def duplicate_merge(request):
 
 
 @roles_required(*RECORD_ROLES)
+@once_per_token
 def person_profile(request, pk: int):
     """The category form: the national child registration form, or the elderly person's form."""
     person = get_scoped_or_404(Person.objects.all(), request.user, pk=pk)
-    codes_ = set(person.categories.values_list("category", flat=True))
-    if codes_ & cat.CHILD_CATEGORIES:
+    kind = services.profile_kind(person)
+    if kind == "child":
         form_class, instance, title = ChildProfileForm, getattr(person, "child_profile", None), "儿童信息"
-    elif codes_ & cat.ELDER_CATEGORIES:
+    elif kind == "elder":
         form_class, instance, title = ElderProfileForm, getattr(person, "elder_profile", None), "老人信息"
     else:
         messages.info(request, "该人员的类别无需填写专项信息。")
         return redirect("registry:detail", pk=person.pk)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        services.save_profile(user=request.user, person=person, form=form)
-        messages.success(request, f"{title}已保存。")
-        return redirect("registry:detail", pk=person.pk)
+        try:
+            services.save_profile(user=request.user, person=person, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_validation_errors(form, exc)
+        else:
+            messages.success(request, f"{title}已保存。")
+            return redirect("registry:detail", pk=person.pk)
     return render(request, "core/form_page.html", {"form": form, "title": f"{title}：{person.name}",
                                                    "cancel_url": reverse("registry:detail", args=[person.pk])})
 
 
 @roles_required(*RECORD_ROLES)
 @require_POST
+@once_per_token
 def person_household(request, pk: int):
     """Household actions from a person's page: open one, add a member found by name, leave."""
     person = get_scoped_or_404(Person.objects.all(), request.user, pk=pk)
@@ -220,10 +266,9 @@ def person_household(request, pk: int):
         elif action == "add":
             if not person.household_id:
                 raise ValidationError("请先建立家庭户")
-            try:
-                member = get_scoped_or_404(Person.objects.all(), request.user, pk=int(request.POST.get("member", "")))
-            except ValueError:
-                raise ValidationError("请选择要加入的人员") from None
+            if not parse_pk(request.POST.get("member")):
+                raise ValidationError("请选择要加入的人员")
+            member = get_scoped_or_404(Person.objects.all(), request.user, pk=parse_pk(request.POST.get("member")))
             services.add_to_household(user=request.user, household=person.household, person=member,
                                       relation=request.POST.get("relation", ""))
             messages.success(request, f"已将{member.name}加入家庭户。")

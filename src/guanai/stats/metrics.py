@@ -1,25 +1,29 @@
-"""The one place figures are computed. Every page, export, API call and briefing
-asks these functions, so the same question gets the same number everywhere.
+"""The engine every figure is computed through. Every page, export, API call and
+briefing asks ``compute``, so the same question gets the same number everywhere.
 
 A metric is a plain function ``(area: str, period: Period, **params) -> int | float``
 registered with ``@metric(name, label, unit)``. ``area`` is a 12-digit code; the
 metric counts records in that area's subtree (through ``areas.scoping.area_filter``).
-Callers check that the user may see the area (``areas.scoping.may_see_area``)
-before asking. ``compute(name, area, period, **params)`` recomputes any fact by
-its provenance.
+Each app defines its metrics in ``<app>/metrics.py`` and imports that module from its
+``AppConfig.ready()`` (registry, care, protection ...), so this module knows no app's
+records: others reach them by name. Callers check that the user may see the area
+(``areas.scoping.may_see_area``) before asking. ``compute(name, area, period, **params)``
+recomputes any fact by its provenance.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Q, Sum
-
-from guanai.areas.scoping import area_filter
+from django.conf import settings
+from django.db import connection, connections
+from django.db.models import CharField, Count, Func
+from django.utils import timezone
 
 from .periods import Period, parse_period
 
@@ -37,6 +41,12 @@ class MetricInfo:
     # Metrics this one is computed from, with the same parameters (coverage from the due and
     # in-time counts): prefetch asks those instead.
     built_from: tuple[str, ...] = ()
+    # ``(area, period, **params) -> {village code: figure}`` in one query (absent villages are 0):
+    # the same count for every village of ``area`` at once, which the kept aggregates
+    # (stats.tallies) are filled from. ``by_month``: ``{(village code, "YYYY-MM"): figure}`` for a
+    # figure that adds up over months (visits, aid), the period's months in one query.
+    by_village: Callable | None = None
+    by_month: Callable | None = None
 
 
 METRICS: dict[str, MetricInfo] = {}
@@ -54,11 +64,39 @@ def grouped_by(name: str):
     """Register the grouped form of metric ``name`` (by its first parameter). It must build
     on the same queryset as the metric; a test holds each grouped value equal to the metric's."""
     def decorate(func):
-        info = METRICS[name]
-        METRICS[name] = MetricInfo(info.name, info.label, info.unit, info.func, info.params, func, info.built_from)
+        METRICS[name] = replace(METRICS[name], grouped=func)
         return func
 
     return decorate
+
+
+def by_village(name: str, grouped: bool = False):
+    """Register the per-village form of metric ``name``: ``(area, period, **params) -> {village:
+    figure}``, built on the metric's own queryset grouped by ``area_id`` (``count_by``). The kept
+    aggregates are filled from it; a test holds each village's value equal to the metric's.
+    ``grouped``: given GROUPED for its first parameter it answers ``{(village, value): figure}``
+    for every value at once."""
+    def decorate(func):
+        func.grouped = grouped
+        METRICS[name] = replace(METRICS[name], by_village=func)
+        return func
+
+    return decorate
+
+
+def by_month(name: str):
+    """Register the per-village-and-month form of a metric that adds up over months (a count or a
+    sum of dated records): ``(area, period, **params) -> {(village, "YYYY-MM"): figure}``."""
+    def decorate(func):
+        METRICS[name] = replace(METRICS[name], by_month=func)
+        return func
+
+    return decorate
+
+
+# Set by stats.tallies: ``(info, area, period, params) -> figure | None``, the figure of a large
+# area summed from the kept per-village aggregates, or None when they cannot answer it.
+kept_answer: Callable | None = None
 
 
 _memo: ContextVar[dict | None] = ContextVar("metric_memo", default=None)
@@ -79,6 +117,18 @@ def memoized():
         _memo.reset(token)
 
 
+def remembered(key: tuple, produce: Callable):
+    """``produce()``, computed once per ``key`` within ``memoized``: the groundwork several
+    metrics share (the list of reports their counts are taken from). Outside it, every call computes."""
+    memo = _memo.get()
+    if memo is None:
+        return produce()
+    key = ("remembered", *key)
+    if key not in memo:
+        memo[key] = produce()
+    return memo[key]
+
+
 def compute(name: str, area: str, period: Period | str, **params):
     info = METRICS[name]
     if isinstance(period, str):
@@ -91,6 +141,11 @@ def compute(name: str, area: str, period: Period | str, **params):
     key = _memo_key(name, area, period, params) if memo is not None else None
     if key is not None and key in memo:
         return memo[key]
+    if kept_answer is not None and (kept := kept_answer(info, area, period, params)) is not None:
+        value = _plain(kept)
+        if key is not None:
+            memo[key] = value
+        return value
     if key is not None and info.grouped is not None and list(params) == [info.params[0]]:
         # Inside a memo the grouped query answers this and every sibling question at once.
         group_key = _memo_key(name, area, period, GROUPED)
@@ -125,28 +180,126 @@ def prefetch(questions: list[tuple[str, str, Period, dict | str]]) -> None:
     Other connections cannot see an open transaction's writes, so inside one (a test,
     a request run atomically) nothing is prefetched and each figure is asked when needed.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.conf import settings
-    from django.db import connection
-
     memo = _memo.get()
+    if memo is None:
+        return
+    _by_parent(questions, memo)
     workers = int(getattr(settings, "GUANAI_METRIC_WORKERS", 1))
-    if memo is None or workers < 2 or connection.in_atomic_block:
+    if workers < 2 or connection.in_atomic_block:
         return
     todo = {}
-    for name, area, period, params in _underlying(questions):
+    for name, area, period, params in _underlying(questions, memo):
         key = _memo_key(name, area, period, params)
-        if key not in memo and (params != GROUPED or METRICS[name].grouped):
+        # Only the counts over a county or more are worth a connection of their own; a
+        # township's or a village's are asked when needed, on this one.
+        if key not in memo and (params != GROUPED or METRICS[name].grouped) and _is_large(area):
             todo[key] = (name, area, period, params)
-    with ThreadPoolExecutor(max_workers=min(workers, len(todo) or 1)) as pool:
-        for key, value in zip(todo, pool.map(_answer_on_own_connection, todo.values())):
+    if len(todo) < 2:
+        return  # one question: asked when needed, on this connection
+    workers = min(workers, len(todo))
+    keys = list(todo)
+    # One batch per thread, each on one connection of its own (opened once, closed at its end).
+    batches = [[todo[k] for k in keys[i::workers]] for i in range(workers)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        answers = list(pool.map(_answer_batch_on_own_connection, batches))
+    for i in range(workers):
+        for key, value in zip(keys[i::workers], answers[i]):
             memo[key] = value
 
 
-def _underlying(questions):
+def _is_large(area: str) -> bool:
+    from guanai.areas import codes
+
+    return not area or len(codes.prefix_of(area)) < 9
+
+
+def _sibling_form(info: MetricInfo, params: dict) -> tuple[str, str | None, tuple] | None:
+    """How the per-village form answers ``params``: ("grouped", value of the first parameter,
+    the other parameters) for a grouped form, ("plain", None, parameters) otherwise; None when
+    the metric has no per-village form for them."""
+    form = info.by_village
+    if form is not None:
+        first = info.params[0] if info.params else None
+        if getattr(form, "grouped", False) and first in params:
+            return "grouped", params[first], tuple(sorted((k, v) for k, v in params.items() if k != first))
+        return "plain", None, tuple(sorted(params.items()))
+    if info.by_month is not None and not params:
+        return "months", None, ()
+    return None
+
+
+def _by_parent(questions, memo: dict) -> None:
+    """The same figure asked of several sub-areas of one area (a statistics table's rows, a
+    dashboard's sub-area table, a township's villages) answered by the metric's per-village form
+    in one grouped query over that area: each sub-area's figure is the sum of its villages, and
+    the area's own (the total row) the sum of all. A grouped per-village form answers every value
+    of its first parameter (every column of a table) in that same query. Questions the kept
+    aggregates answer are answered from them (no query)."""
+    from guanai.areas import codes
+
+    groups: dict[tuple, set[tuple]] = {}
+    for name, area, period, params in questions:
+        info = METRICS.get(name)
+        if info is None or params == GROUPED or not area:
+            continue
+        params = given_params(params)
+        for part in info.built_from or (name,):
+            part_info = METRICS[part]
+            key = _memo_key(part, area, period, params)
+            if key in memo:
+                continue
+            if kept_answer is not None and (kept := kept_answer(part_info, area, period, params)) is not None:
+                memo[key] = _plain(kept)
+                continue
+            form = _sibling_form(part_info, params)
+            parent = codes.parent_code(area)
+            if form is None or parent is None:
+                continue
+            mode, value, rest = form
+            groups.setdefault((part, parent, period, mode, rest), set()).add((area, value))
+    # Groups of several sub-areas first: their query answers the area above them too, which a
+    # group of that area alone (its chart's bars) then finds answered.
+    def breadth(group):
+        return -len({area for area, _v in group[1]})
+
+    for (name, parent, period, mode, rest), asked in sorted(groups.items(), key=breadth):
+        first = METRICS[name].params[0] if mode == "grouped" else None
+        asked = {(area, value) for area, value in asked if _memo_key(
+            name, area, period, dict(rest) if first is None else {**dict(rest), first: value}) not in memo}
+        areas = {area for area, _v in asked}
+        if len(areas) >= 2:
+            scope = parent  # several sub-areas: one query over the area above them
+        elif mode == "grouped" and len(asked) >= 2:
+            scope = next(iter(areas))  # one area, several values (a chart's bars): one query over it
+        else:
+            continue  # one question: asked on its own
+        info = METRICS[name]
+        if mode == "grouped":
+            rows = info.by_village(scope, period, **{info.params[0]: GROUPED}, **dict(rest))
+        elif mode == "plain":
+            rows = {(village, None): n for village, n in info.by_village(scope, period, **dict(rest)).items()}
+        else:
+            rows = {}
+            for (village, _month), n in info.by_month(scope, period).items():
+                rows[(village, None)] = rows.get((village, None), 0) + n
+        prefixes = {area: codes.prefix_of(area) for area in areas}
+        prefixes[scope] = codes.prefix_of(scope)
+        sums: dict[tuple, object] = {}
+        for (village, value), n in rows.items():
+            for area, prefix in prefixes.items():
+                if village.startswith(prefix):
+                    sums[(area, value)] = sums.get((area, value), 0) + n
+        values = {value for _a, value in asked}
+        for area in prefixes:
+            for value in values:
+                params = dict(rest) if first is None else {**dict(rest), first: value}
+                memo[_memo_key(name, area, period, params)] = _plain(sums.get((area, value), 0))
+
+
+def _underlying(questions, memo: dict | None = None):
     """The questions the database is asked for ``questions`` inside a memo: a derived
-    metric's parts, and a metric's grouped form for any one value of its grouping parameter."""
+    metric's parts, and a metric's grouped form for any one value of its grouping parameter.
+    Those the kept aggregates answer go straight into ``memo`` instead."""
     for name, area, period, params in questions:
         info = METRICS.get(name)
         if info is None:
@@ -154,21 +307,30 @@ def _underlying(questions):
         if params != GROUPED:
             params = given_params(params)
             if info.built_from:
-                yield from _underlying([(part, area, period, params) for part in info.built_from])
+                yield from _underlying([(part, area, period, params) for part in info.built_from], memo)
                 continue
+            if memo is not None and kept_answer is not None:
+                key = _memo_key(name, area, period, params)
+                if key in memo:
+                    continue
+                if (kept := kept_answer(info, area, period, params)) is not None:
+                    memo[key] = _plain(kept)
+                    continue
             if info.grouped is not None and list(params) == [info.params[0]]:
                 params = GROUPED
         yield name, area, period, params
 
 
-def _answer_on_own_connection(question) -> object:
-    from django.db import connections
-
+def _answer(question) -> object:
     name, area, period, params = question
+    if params == GROUPED:
+        return METRICS[name].grouped(area, period)
+    return compute(name, area, period, **params)
+
+
+def _answer_batch_on_own_connection(questions) -> list:
     try:
-        if params == GROUPED:
-            return METRICS[name].grouped(area, period)
-        return compute(name, area, period, **params)
+        return [_answer(q) for q in questions]
     finally:
         connections.close_all()  # this thread's own connections
 
@@ -177,373 +339,57 @@ def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _count_by(queryset, field: str) -> dict:
-    """{value of ``field``: number of rows} of ``queryset`` in one GROUP BY query."""
-    from django.db.models import Count
-
-    return {value: n for value, n in queryset.order_by().values_list(field).annotate(n=Count("pk"))
-            .values_list(field, "n") if value is not None}
-
-
-# --- registry -------------------------------------------------------------------
-
-def _day_start(day):
-    """The first instant of ``day`` in the current time zone: ``created_at < _day_start(d + 1)``
-    is ``created_at__date <= d`` without a per-row date conversion, so it uses the index."""
-    from datetime import datetime, time
-
-    from django.utils import timezone
-
-    return timezone.make_aware(datetime.combine(day, time.min))
+def count_by(queryset, field: str, *more: str) -> dict:
+    """{value of ``field``: number of rows} of ``queryset`` in one GROUP BY query: the body
+    of most grouped forms (``@grouped_by``, ``@by_village``). With more fields, keyed by the
+    tuple of their values."""
+    fields = (field, *more)
+    rows = queryset.order_by().values_list(*fields).annotate(n=Count("pk")).values_list(*fields, "n")
+    if not more:
+        return {value: n for value, n in rows if value is not None}
+    return {tuple(row[:-1]): row[-1] for row in rows if None not in row}
 
 
-def _persons_on_file(area: str, period: Period, category: str | None = None):
-    from datetime import timedelta
-
-    from guanai.registry.models import Person
-
-    qs = Person.objects.filter(area_filter("area", area),
-                               created_at__lt=_day_start(period.end + timedelta(days=1))).filter(
-        Q(status=Person.ACTIVE) | Q(exit_date__gt=period.end))
-    if category:
-        qs = qs.filter(categories__category=category)
-    return qs
+def month_key(day) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
 
 
-@metric("persons_registered", "在册人员", "人", ("category",))
-def persons_registered(area: str, period: Period, category: str | None = None) -> int:
-    """Persons on file at the end of the period (registered by then, not exited by then)."""
-    return _persons_on_file(area, period, category).count()
-
-
-@grouped_by("persons_registered")
-def persons_registered_by_category(area: str, period: Period) -> dict[str, int]:
-    return _count_by(_persons_on_file(area, period), "categories__category")
-
-
-@metric("persons_new", "新增建档", "人", ("category",))
-def persons_new(area: str, period: Period, category: str | None = None) -> int:
-    from guanai.registry.models import Person
-
-    from datetime import timedelta
-
-    qs = Person.objects.filter(area_filter("area", area), created_at__gte=_day_start(period.start),
-                               created_at__lt=_day_start(period.end + timedelta(days=1)))
-    if category:
-        qs = qs.filter(categories__category=category)
-    return qs.count()
-
-
-@metric("persons_exited", "退出管理", "人", ("category",))
-def persons_exited(area: str, period: Period, category: str | None = None) -> int:
-    from guanai.registry.models import Person
-
-    qs = Person.objects.filter(area_filter("area", area), status=Person.EXITED,
-                               exit_date__gte=period.start, exit_date__lte=period.end)
-    if category:
-        qs = qs.filter(categories__category=category)
-    return qs.count()
-
-
-@metric("children_without_guardianship", "缺乏有效监护的儿童", "人")
-def children_without_guardianship(area: str, period: Period) -> int:
-    weak = ["none", "parent_incapable", "insufficient"]
-    return _persons_on_file(area, period).filter(child_profile__guardianship_rating__in=weak).count()
-
-
-@metric("screening_households", "摸底排查户数", "户")
-def screening_households(area: str, period: Period) -> int:
-    from guanai.registry.models import ScreeningReport
-
-    return ScreeningReport.objects.filter(
-        area_filter("village", area), campaign__start_date__lte=period.end, campaign__end_date__gte=period.start,
-    ).aggregate(n=Sum("households_checked"))["n"] or 0
-
-
-@metric("screening_found", "摸底排查发现", "人", ("category",))
-def screening_found(area: str, period: Period, category: str | None = None) -> int:
-    from guanai.registry.models import ScreeningReport
-
-    reports = ScreeningReport.objects.filter(
-        area_filter("village", area), campaign__start_date__lte=period.end, campaign__end_date__gte=period.start,
-    ).values_list("counts", flat=True)
-    return sum(int(n) for counts in reports for key, n in counts.items() if category in (None, key))
-
-
-@metric("persons_at_risk", "风险人员", "人", ("level", "category"))
-def persons_at_risk(area: str, period: Period, level: str = "red", category: str | None = None) -> int:
-    """Persons on file whose current assessment (as of today) has the given level."""
-    return _persons_on_file(area, period, category).filter(current_risk=level).count()
-
-
-# --- care -----------------------------------------------------------------------
-# Visits, aid, follow-up coverage and activities (guanai.care). Coverage and the
-# due counts are states "as of" the period's last day, or today when it is not over.
-
-def _as_of(period: Period):
-    from django.utils import timezone
-
+def as_of(period: Period):
+    """The day a period's "current" figures are read at: its end, or today while it runs."""
     return min(period.end, timezone.localdate())
 
 
-def _person_in_category(category: str, person_ref: str = "person", household_ref: str | None = "household"):
-    """Exists: the referenced person (or a member of the referenced household) has ``category``."""
-    from django.db.models import Exists, OuterRef
+def percent(part: int, whole: int) -> float:
+    """A rate in percent with one decimal; 0.0 when nothing was expected."""
+    return round(100 * part / whole, 1) if whole else 0.0
 
-    from guanai.registry.models import PersonCategory
 
-    match = Q(person=OuterRef(person_ref))
-    if household_ref:
-        match |= Q(person__household=OuterRef(household_ref))
-    return Exists(PersonCategory.objects.filter(match, category=category))
+class MonthOf(Func):
+    """A date column's month as "YYYY-MM", computed by the database itself (Django's
+    ExtractMonth calls back into Python for every row on SQLite)."""
+    output_field = CharField()
 
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="strftime('%%Y-%%m', %(expressions)s)", **extra)
 
-def _visits(area: str, period: Period, category: str | None = None):
-    from guanai.care.models import Visit
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM')", **extra)
 
-    qs = Visit.objects.filter(area_filter("area", area), visit_date__gte=period.start, visit_date__lte=period.end)
-    if category:
-        qs = qs.filter(_person_in_category(category))
-    return qs
 
+def _by_month(queryset, date_field: str, aggregate) -> dict:
+    rows = (queryset.order_by().annotate(_month=MonthOf(date_field)).values_list("area_id", "_month")
+            .annotate(n=aggregate).values_list("area_id", "_month", "n"))
+    return {(area, month): n for area, month, n in rows if n is not None}
 
-@metric("visits", "走访慰问", "次", ("category",))
-def visits(area: str, period: Period, category: str | None = None) -> int:
-    """Visits dated in the period (to a person, or a household with a person of the category)."""
-    return _visits(area, period, category).count()
 
+def count_by_month(queryset, date_field: str) -> dict:
+    """{(area_id, "YYYY-MM"): number of rows} of ``queryset`` by the month of ``date_field``: the
+    body of a per-month form (``@by_month``)."""
+    return _by_month(queryset, date_field, Count("pk"))
 
-def _persons_of(area: str, category: str | None = None):
-    from django.db.models import Exists, OuterRef
 
-    from guanai.registry.models import Person, PersonCategory
+def sum_by_month(queryset, date_field: str, value: str) -> dict:
+    """{(area_id, "YYYY-MM"): sum of ``value``} of ``queryset`` by the month of ``date_field``."""
+    from django.db.models import Sum
 
-    qs = Person.objects.filter(area_filter("area", area))
-    if category:
-        qs = qs.filter(Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category=category)))
-    return qs
-
-
-def _visited_persons(area: str, period: Period, category: str | None = None):
-    visits_ = _visits(area, period)
-    return _persons_of(area, category).filter(
-        Q(pk__in=visits_.filter(person__isnull=False).values("person_id"))
-        | Q(household__in=visits_.filter(household__isnull=False).values("household_id")))
-
-
-@metric("persons_visited", "走访对象", "人", ("category",))
-def persons_visited(area: str, period: Period, category: str | None = None) -> int:
-    """Distinct persons visited in the period, in person or through a visit to their household."""
-    return _visited_persons(area, period, category).count()
-
-
-@grouped_by("persons_visited")
-def persons_visited_by_category(area: str, period: Period) -> dict[str, int]:
-    return _count_by(_visited_persons(area, period), "categories__category")
-
-
-@metric("persons_due_visit", "应走访人数", "人", ("category",))
-def persons_due_visit(area: str, period: Period, category: str | None = None) -> int:
-    """Persons under a follow-up rule whose first-visit deadline had passed (care.followup)."""
-    from guanai.care import followup
-
-    return _persons_of(area, category).filter(followup.should_be_visited_q(_as_of(period))).count()
-
-
-@metric("persons_visited_in_time", "按期走访人数", "人", ("category",))
-def persons_visited_in_time(area: str, period: Period, category: str | None = None) -> int:
-    """Of the persons due, those visited within the interval their rules allow."""
-    from guanai.care import followup
-
-    day = _as_of(period)
-    return _persons_of(area, category).filter(followup.should_be_visited_q(day)).filter(
-        followup.covered_q(day)).count()
-
-
-def _percent(covered: int, due: int) -> float:
-    return round(100 * covered / due, 1) if due else 0.0
-
-
-@metric("visit_coverage", "走访覆盖率", "%", ("category",),
-        built_from=("persons_visited_in_time", "persons_due_visit"))
-def visit_coverage(area: str, period: Period, category: str | None = None) -> float:
-    """Visited within the interval / should have been visited, in percent (0 when nobody was due)."""
-    return _percent(compute("persons_visited_in_time", area, period, category=category),
-                    compute("persons_due_visit", area, period, category=category))
-
-
-def _child_code(area: str):
-    """(expression: the child-area code of a record's area_id, its length) for a GROUP BY
-    over the children of ``area``; None below the township (a village has no children)."""
-    from django.db.models.functions import Substr
-
-    from guanai.areas import codes
-
-    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(len(codes.prefix_of(area)))
-    return None if child_len is None else Substr("area_id", 1, child_len)
-
-
-def visit_coverage_by_child(area: str, period: Period, category: str | None = None) -> dict[str, dict]:
-    """For each child area of ``area``: {"due", "covered", "coverage", "visits"} in two grouped
-    queries. Each entry equals persons_due_visit, persons_visited_in_time, visit_coverage and
-    visits of that child."""
-    from django.db.models import Count
-
-    from guanai.care import followup
-
-    child = _child_code(area)
-    if child is None:
-        return {}
-    day = _as_of(period)
-    rows = (_persons_of(area, category).filter(followup.should_be_visited_q(day))
-            .annotate(child=child).values("child")
-            .annotate(due=Count("pk"), covered=Count("pk", filter=followup.covered_q(day))))
-    result = {row["child"].ljust(12, "0"): {"due": row["due"], "covered": row["covered"],
-                                            "coverage": _percent(row["covered"], row["due"]), "visits": 0}
-              for row in rows}
-    visit_rows = _visits(area, period, category).order_by().annotate(child=child).values("child").annotate(n=Count("pk"))
-    for row in visit_rows:
-        entry = result.setdefault(row["child"].ljust(12, "0"), {"due": 0, "covered": 0, "coverage": 0.0})
-        entry["visits"] = row["n"]
-    return result
-
-
-@metric("persons_overdue_visit", "逾期未走访", "人", ("category",),
-        built_from=("persons_due_visit", "persons_visited_in_time"))
-def persons_overdue_visit(area: str, period: Period, category: str | None = None) -> int:
-    """Persons due a visit and not visited within their interval, at the period's end (or today):
-    followup.overdue_q is "should be visited and not covered", so due minus those visited in time."""
-    return (compute("persons_due_visit", area, period, category=category)
-            - compute("persons_visited_in_time", area, period, category=category))
-
-
-def _aid(area: str, period: Period, kind: str, category: str | None = None):
-    from guanai.care.models import AidItem
-
-    qs = AidItem.objects.filter(area_filter("area", area), kind=kind, given_on__gte=period.start,
-                                given_on__lte=period.end)
-    if category:
-        qs = qs.filter(_person_in_category(category, "visit__person", "visit__household"))
-    return qs
-
-
-@metric("aid_cash_yuan", "发放慰问金", "元", ("category",))
-def aid_cash_yuan(area: str, period: Period, category: str | None = None) -> Decimal:
-    return _aid(area, period, "cash", category).aggregate(n=Sum("value_yuan"))["n"] or Decimal(0)
-
-
-@metric("aid_goods_value_yuan", "发放物资折款", "元", ("kind", "category"))
-def aid_goods_value_yuan(area: str, period: Period, kind: str | None = None, category: str | None = None) -> Decimal:
-    """Value of goods handed out at visits; ``kind`` is the item as written (大米, 食用油 ...)."""
-    qs = _aid(area, period, "goods", category)
-    if kind:
-        qs = qs.filter(description=kind)
-    return qs.aggregate(n=Sum("value_yuan"))["n"] or Decimal(0)
-
-
-def _activities(area: str, period: Period, kind: str | None = None):
-    from guanai.care.models import Activity
-
-    qs = Activity.objects.filter(area_filter("area", area), held_on__gte=period.start, held_on__lte=period.end)
-    if kind:
-        by_label = {str(label): code for code, label in Activity.KIND_CHOICES}
-        qs = qs.filter(kind=by_label.get(kind, kind))
-    return qs
-
-
-@metric("activities", "开展活动", "场", ("kind",))
-def activities(area: str, period: Period, kind: str | None = None) -> int:
-    return _activities(area, period, kind).count()
-
-
-@metric("activity_participants", "活动参与群众", "人次", ("kind",))
-def activity_participants(area: str, period: Period, kind: str | None = None) -> int:
-    return _activities(area, period, kind).aggregate(n=Sum("participants_count"))["n"] or 0
-
-
-@metric("activity_beneficiaries", "活动受益人数", "人", ("kind",))
-def activity_beneficiaries(area: str, period: Period, kind: str | None = None) -> int:
-    return _activities(area, period, kind).aggregate(n=Sum("beneficiaries_count"))["n"] or 0
-
-
-@metric("activity_volunteers", "活动参与志愿者", "人次", ("kind",))
-def activity_volunteers(area: str, period: Period, kind: str | None = None) -> int:
-    return _activities(area, period, kind).aggregate(n=Sum("volunteers_count"))["n"] or 0
-
-
-@metric("activity_consultations", "活动咨询人数", "人次", ("kind",))
-def activity_consultations(area: str, period: Period, kind: str | None = None) -> int:
-    return _activities(area, period, kind).aggregate(n=Sum("consultations_count"))["n"] or 0
-
-
-@metric("activity_funds_yuan", "活动投入资金", "元", ("kind",))
-def activity_funds_yuan(area: str, period: Period, kind: str | None = None) -> Decimal:
-    return _activities(area, period, kind).aggregate(n=Sum("funds_yuan"))["n"] or Decimal(0)
-
-
-# --- protection -----------------------------------------------------------------
-# Mandatory reports and their cases (guanai.protection). "Open" and "late" are
-# states at the period's end, or now when the period is not over.
-
-def _cutoff(period: Period):
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    end = timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
-    return min(end, timezone.now())
-
-
-def _period_bounds(period: Period):
-    from datetime import datetime, time, timedelta
-
-    from django.utils import timezone
-
-    return (timezone.make_aware(datetime.combine(period.start, time.min)),
-            timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min)))
-
-
-def _cases(area: str, situation: str | None = None):
-    from guanai.protection.models import Case
-
-    qs = Case.objects.filter(area_filter("area", area))
-    return qs.filter(situation=situation) if situation else qs
-
-
-@metric("cases_opened", "受理强制报告", "件", ("situation",))
-def cases_opened(area: str, period: Period, situation: str | None = None) -> int:
-    start, end = _period_bounds(period)
-    return _cases(area, situation).filter(reported_at__gte=start, reported_at__lt=end).count()
-
-
-@metric("cases_closed", "保护个案结案", "件", ("situation",))
-def cases_closed(area: str, period: Period, situation: str | None = None) -> int:
-    start, end = _period_bounds(period)
-    return _cases(area, situation).filter(closed_at__gte=start, closed_at__lt=end).count()
-
-
-@metric("cases_open", "在办保护个案", "件", ("situation",))
-def cases_open(area: str, period: Period, situation: str | None = None) -> int:
-    from guanai.protection.models import Case
-
-    return _cases(area, situation).filter(Case.open_at_q(_cutoff(period))).count()
-
-
-@metric("case_steps_late", "逾期处置环节", "个", ("situation",))
-def case_steps_late(area: str, period: Period, situation: str | None = None) -> int:
-    """Steps past their time limit and not done, of cases still open, at the period's end (or now)."""
-    from guanai.protection.models import CaseStep
-
-    qs = CaseStep.objects.filter(area_filter("area", area)).filter(CaseStep.late_at_q(_cutoff(period)))
-    if situation:
-        qs = qs.filter(case__situation=situation)
-    return qs.count()
-
-
-@metric("children_aging_out", "即将年满16周岁的留守儿童", "人", ("within_days",))
-def children_aging_out(area: str, period: Period, within_days: int = 90) -> int:
-    """Left-behind children on file who turn 16 within ``within_days`` after the period's end."""
-    from guanai.registry.services import sixteenth_birthday_cutoff
-
-    cutoff = sixteenth_birthday_cutoff(period.end, within_days)
-    return _persons_on_file(area, period, "left_behind_child").filter(birth_date__lte=cutoff).count()
+    return _by_month(queryset, date_field, Sum(value))

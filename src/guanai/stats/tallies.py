@@ -1,67 +1,342 @@
-"""Current figures per village, summed for any area: dashboards at a million records.
+"""Kept aggregates: figures per village, summed for any large area (dashboards, tables and home
+pages of a county, a city or a province read a few thousand rows instead of a million records).
 
-A tally key names a metric and its parameters ("persons_registered:left_behind_child").
-``refresh_villages`` recomputes the tallies of the villages a write touched (the
-registry's signals do this after each commit; bulk loaders call it at their end).
+Two kinds, both filled only from the metric functions' own per-village forms (``@by_village``,
+``@by_month`` in stats.metrics), so a kept figure and its metric cannot differ by definition:
+
+- ``AreaTally``: a metric's current value (as of today) per village, under a key naming the metric
+  and its parameters ("persons_registered:left_behind_child");
+- ``MonthTally``: a figure that adds up over months (visits, aid) per village and month.
+
+``compute`` asks ``kept_answer`` first: for an area above the township, a current state (a period
+not over yet) is the sum of the villages' tallies, and a flow over whole months the sum of the
+villages' months. Anything else (a past period's state, a township, a village) is counted.
+
+``refresh_villages`` recomputes the villages a write touched, in the write's own transaction (the
+registry's and care's signals and services through ``refresh_after_write``); ``refresh_all``
+recomputes everything in one grouped query per key (after a bulk load, and each new day, since
+"due" and "turning 16" move with the date).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import area_filter
-
+from guanai.core.db import refresh_planner_statistics
 from guanai.tasks import task
 
-from .metrics import compute
-from .models import AreaTally
+from . import metrics as metrics_module
+from .metrics import GROUPED, METRICS, month_key, remembered
+from .models import AreaTally, MonthTally
 from .periods import Period
 
-# key -> (metric name, parameters)
-TALLIES: dict[str, tuple[str, dict]] = {
-    "persons_registered": ("persons_registered", {}),
-    "persons_registered:left_behind_child": ("persons_registered", {"category": "left_behind_child"}),
-    "persons_registered:child_in_difficulty": ("persons_registered", {"category": "child_in_difficulty"}),
-    "children_without_guardianship": ("children_without_guardianship", {}),
-    "persons_at_risk:red": ("persons_at_risk", {"level": "red"}),
-    "children_aging_out": ("children_aging_out", {}),
-    # Care follow-up (care.services.create_visit refreshes the visit's village after commit).
-    "persons_due_visit": ("persons_due_visit", {}),
-    "persons_visited_in_time": ("persons_visited_in_time", {}),
-}
+# key -> (metric name, parameters): current values kept per village.
+TALLIES: dict[str, tuple[str, dict]] = {}
+# metric name -> kept per village and month (no parameters: the figure of all records).
+MONTHLY: set[str] = set()
+# (metric, sorted params) -> key, for answering compute's questions
+_BY_QUESTION: dict[tuple, str] = {}
+# Kept states read at the period's end or today, whichever is first (``as_of``): any period not
+# over yet asks today's value. The others (children turning 16 within N days of the period's
+# end) are kept for today's day only.
+_AS_OF_TODAY: set[str] = set()
+
+# Records are filed in villages; a township or anything above reads its own row (the sum of its
+# villages'); a village's figures are counted from its records.
+LARGEST_COUNTED = 12  # prefix length of a village
+
+
+def keep(name: str, *, as_of_today: bool = True, aliases: tuple[dict, ...] = (), **params) -> str:
+    """Keep metric ``name`` with ``params`` per village (called by the app defining the metric).
+    ``as_of_today``: the metric reads its state at ``min(period end, today)``, so any running
+    period asks today's value. ``aliases``: other parameter sets meaning the same (a default)."""
+    key = name + "".join(f":{value}" for _k, value in sorted(params.items()))
+    TALLIES[key] = (name, params)
+    for variant in (params, *aliases):
+        _BY_QUESTION[(name, tuple(sorted(variant.items())))] = key
+    if as_of_today:
+        _AS_OF_TODAY.add(key)
+    return key
+
+
+def keep_monthly(name: str) -> None:
+    """Keep metric ``name`` (a count or sum of dated records filed in villages) per village and month."""
+    MONTHLY.add(name)
 
 
 def _today_period() -> Period:
-    today = date.today()
+    today = timezone.localdate()
     return Period(today, today, today.isoformat())
 
 
+ALL_TIME = Period(date(1900, 1, 1), date(2999, 12, 31), "all")
+
+
+def _large(area: str | None) -> bool:
+    return area is None or len(codes.prefix_of(area)) < LARGEST_COUNTED
+
+
+def _whole_months(period: Period) -> list[str] | None:
+    """The months a period covers exactly, or None when it starts or ends inside a month."""
+    if period.start.day != 1 or (period.end + timedelta(days=1)).day != 1:
+        return None
+    months, day = [], period.start
+    while day <= period.end:
+        months.append(month_key(day))
+        day = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def kept_answer(info, area: str, period: Period, params: dict):
+    """The figure of a large area from the kept aggregates, or None (count it)."""
+    if not _large(area) or not TALLIES:
+        return None
+    # Only a metric with its per-village form registered is kept (a replaced one is counted).
+    if info.name in MONTHLY and not params and info.by_month is not None:
+        months = _whole_months(period)
+        if months is None or not tallies_fresh():
+            return None
+        by_month = _area_months(area)
+        value = sum((by_month.get((info.name, m), Decimal(0)) for m in months), Decimal(0))
+        return int(value) if info.unit != "元" else value
+    key = _BY_QUESTION.get((info.name, tuple(sorted(params.items()))))
+    if key is None or info.by_village is None:
+        return None
+    today = timezone.localdate()
+    if period.end < today or (period.end != today and key not in _AS_OF_TODAY) or not tallies_fresh():
+        return None
+    return _area_values(area).get(key, 0)
+
+
+def _area_values(area: str) -> dict[str, int]:
+    """Every kept current value of ``area`` (its own row per key), once per memo."""
+    return remembered(("tallies", area), lambda: dict(
+        AreaTally.objects.filter(area_id=area).values_list("key", "value")))
+
+
+def _area_months(area: str) -> dict[tuple[str, str], Decimal]:
+    """Every kept month of ``area`` by (key, month), once per memo."""
+    return remembered(("months", area), lambda: {
+        (key, month): value for key, month, value in
+        MonthTally.objects.filter(area_id=area).values_list("key", "month", "value")})
+
+
+COMPLETE = "_complete"  # a row on each top area: refresh_all finished, at its updated_at
+
+
+def tallies_fresh() -> bool:
+    """Whether the kept current values are complete and today's: a full refresh ran today (each
+    write since refreshed its villages in the same way). Until then figures are counted."""
+    def produce():
+        midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+        return AreaTally.objects.filter(key=COMPLETE, updated_at__gte=midnight).exists()
+
+    return remembered(("tallies_fresh",), produce)
+
+
+REFRESH_ALL_ABOVE = 200  # villages: more than this, refresh_all is quicker than one by one
+
+
+def invalidate_tallies() -> None:
+    """Take the mark of a complete refresh away (in the writer's transaction): until the next
+    ``refresh_all`` every figure is counted from the records."""
+    AreaTally.objects.filter(key=COMPLETE).delete()
+
+
 def refresh_villages(village_codes: Iterable[str]) -> None:
+    """Recompute the kept figures of these villages (each metric counted per village)."""
+    villages = sorted(c for c in set(village_codes) if c and codes.level_of(c) == codes.VILLAGE)
+    if not villages:
+        return
+    if len(villages) > REFRESH_ALL_ABOVE:
+        refresh_all()
+        return
     period = _today_period()
-    villages = [c for c in set(village_codes) if c and codes.level_of(c) == codes.VILLAGE]
-    rows = [AreaTally(area_id=code, key=key, value=compute(metric, code, period, **params))
-            for code in villages for key, (metric, params) in TALLIES.items()]
-    with transaction.atomic():
-        AreaTally.objects.filter(area_id__in=villages).delete()
-        AreaTally.objects.bulk_create(rows, batch_size=2000)
+    rows = []
+    for code in villages:
+        for key, (name, params) in TALLIES.items():
+            rows.append((code, key, METRICS[name].func(code, period, **params)))
+    months = []
+    for name in sorted(MONTHLY):
+        for code in villages:
+            months += [(village, name, month, value)
+                       for (village, month), value in METRICS[name].by_month(code, ALL_TIME).items() if value]
+    _write(villages, rows, months)
 
 
 def refresh_all() -> None:
-    from guanai.core.db import refresh_planner_statistics
-
-    # After a bulk load the planner needs fresh statistics to use the area index in
-    # the per-village queries below; without them each one can scan the whole table.
+    """Recompute every kept figure: one grouped query per key over all villages."""
+    # After a bulk load the planner needs fresh statistics to use the indexes below.
     refresh_planner_statistics()
-    codes_ = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
-    for start in range(0, len(codes_), 500):
-        refresh_villages(codes_[start:start + 500])
+    period = _today_period()
+    villages = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
+    roots = list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
+    values: dict[tuple[str, str], int] = {}
+    grouped_done: set[str] = set()
+    for key, (name, params) in TALLIES.items():
+        info = METRICS[name]
+        form = info.by_village
+        if form is not None and getattr(form, "grouped", False) and list(params) == [info.params[0]]:
+            # Every value of the first parameter (every category) in one query per top area.
+            if name not in grouped_done:
+                grouped_done.add(name)
+                wanted = {p[info.params[0]]: k for k, (n, p) in TALLIES.items()
+                          if n == name and list(p) == [info.params[0]]}
+                for root in roots:
+                    for (village, value), n in form(root, period, **{info.params[0]: GROUPED}).items():
+                        if value in wanted:
+                            values[(village, wanted[value])] = n
+            continue
+        for root in roots:
+            if form is not None:
+                for village, value in form(root, period, **params).items():
+                    values[(village, key)] = value
+            else:  # no grouped form: each village counted (slow; every kept metric should have one)
+                for village in villages:
+                    if village.startswith(codes.prefix_of(root)):
+                        values[(village, key)] = info.func(village, period, **params)
+    village_set = set(villages)
+    rows = [(village, key, values.get((village, key), 0)) for village in villages for key in TALLIES]
+    months = []
+    for name in sorted(MONTHLY):
+        for root in roots:
+            months += [(village, name, month, value)
+                       for (village, month), value in METRICS[name].by_month(root, ALL_TIME).items()
+                       if value and village in village_set]
+    _write(None, rows, months)
+
+
+def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -> None:
+    """Replace the kept rows of ``villages`` (None: all) and of the areas above them, in one
+    transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value)."""
+    with transaction.atomic():
+        stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*TALLIES, COMPLETE])
+        month_rows = MonthTally.objects.filter(area__level=codes.VILLAGE)
+        if villages is not None:
+            stale = stale.filter(area_id__in=villages)
+            month_rows = month_rows.filter(area_id__in=villages)
+        _drop(stale)
+        _drop(month_rows)
+        # Upsert, not delete-then-insert: two workers refreshing the same village at once
+        # (two imports into one village) would both insert and one would fail. Rows go in one
+        # order (sorted villages, fixed keys), so concurrent refreshes cannot deadlock.
+        _upsert_tallies(rows)
+        _upsert_months(months)
+        _roll_up(villages)
+    if villages is None:  # the mark of a complete refresh, last
+        AreaTally.objects.bulk_create([AreaTally(area_id=root, key=COMPLETE, value=1) for root in
+                                       Area.objects.filter(parent__isnull=True).values_list("code", flat=True)],
+                                      update_conflicts=True, unique_fields=["key", "area"],
+                                      update_fields=["value", "updated_at"])
+
+
+def _upsert(model, columns: list[str], unique: list[str], rows: list[tuple]) -> None:
+    """INSERT ... ON CONFLICT (unique) DO UPDATE, in batches, on SQLite and PostgreSQL alike: a
+    refresh writes tens of thousands of rows (a province: hundreds of thousands), which
+    ``bulk_create`` would first build as model instances and prepare field by field."""
+    if not rows:
+        return
+    table, quote = model._meta.db_table, connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in unique)
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        step = connection.features.max_query_params // len(columns) if connection.features.max_query_params else 2000
+        step = min(step, 2000)
+        for start in range(0, len(rows), step):
+            batch = rows[start:start + step]
+            cursor.execute(f"INSERT INTO {quote(table)} ({names}) VALUES {', '.join([one] * len(batch))} "
+                           f"ON CONFLICT ({', '.join(quote(c) for c in unique)}) DO UPDATE SET {updates}",
+                           [value for row in batch for value in row])
+
+
+def _upsert_tallies(rows: list[tuple[str, str, int]]) -> None:
+    """(area, key, value) rows of AreaTally, stamped now."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _upsert(AreaTally, ["area_id", "key", "value", "updated_at"], ["key", "area_id"],
+            [(area, key, int(value), now) for area, key, value in rows])
+
+
+def _upsert_months(rows: list[tuple[str, str, str, object]]) -> None:
+    """(area, key, month, value) rows of MonthTally."""
+    _upsert(MonthTally, ["area_id", "key", "month", "value"], ["key", "area_id", "month"],
+            [(area, key, month, connection.ops.adapt_decimalfield_value(Decimal(value), 18, 2))
+             for area, key, month, value in rows])
+
+
+def _drop(rows) -> None:
+    """Delete kept rows in one DELETE statement. ``QuerySet.delete()`` would fetch every row and
+    send a signal per row (the audit trail's safety net then records each as a deleted record:
+    35,000 audit events and two minutes for one refresh of a city). Kept rows are derived from
+    the records, which are audited themselves; nothing refers to them."""
+    rows = rows.order_by()
+    rows._raw_delete(rows.db)
+
+
+def _roll_up(villages: list[str] | None) -> None:
+    """Each area above the villages keeps the sum of its children's rows, level by level from
+    the townships up, so a province's figure is one row, not twenty thousand."""
+    changed = None if villages is None else set(villages)
+    for level in (codes.TOWNSHIP, codes.COUNTY, codes.CITY, codes.PROVINCE):
+        children = {"area__level": level + 1}
+        if changed is not None:
+            parents = set(Area.objects.filter(pk__in=changed).exclude(parent=None).values_list("parent_id", flat=True))
+            if not parents:
+                return
+            children["area__parent__in"] = parents
+        state = (AreaTally.objects.filter(**children, key__in=list(TALLIES)).order_by()
+                 .values_list("area__parent", "key").annotate(n=Sum("value")).values_list("area__parent", "key", "n"))
+        _upsert_tallies([(parent, key, n or 0) for parent, key, n in state if parent])
+        flows = (MonthTally.objects.filter(**children).order_by().values_list("area__parent", "key", "month")
+                 .annotate(n=Sum("value")).values_list("area__parent", "key", "month", "n"))
+        flows = [(parent, key, month, n) for parent, key, month, n in flows if parent and n]
+        above = MonthTally.objects.filter(area__level=level)
+        if changed is not None:
+            above = above.filter(area_id__in=children["area__parent__in"])
+        _drop(above)
+        _upsert_months(flows)
+        changed = None if changed is None else children["area__parent__in"]
+
+
+_batch: ContextVar[set | None] = ContextVar("tally_batch", default=None)
+
+
+def refresh_after_write(village_codes: Iterable[str]) -> None:
+    """Refresh these villages after a write, inside the writer's transaction: the kept rows commit
+    (or roll back) together with the records, so no reader ever sees one without the other.
+    Within ``batched()`` the villages are refreshed once, at its end."""
+    codes_ = {c for c in village_codes if c}
+    batch = _batch.get()
+    if batch is not None:
+        batch.update(codes_)
+    elif codes_:
+        refresh_villages(codes_)
+
+
+@contextmanager
+def batched():
+    """Refresh the villages of several writes (a visit and its aid items) once, at the end."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set(set())
+    try:
+        yield
+        villages = _batch.get()
+    finally:
+        _batch.reset(token)
+    refresh_villages(villages)
 
 
 @task()
@@ -77,17 +352,24 @@ def ensure_fresh() -> None:
     first dashboard of a new day asks the worker to recompute every village."""
     global _refresh_requested_on
     today = date.today()
-    if _refresh_requested_on == today:
+    if _refresh_requested_on == today:  # this process asked already: no query
         return
-    newest = AreaTally.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    if newest is not None and timezone.localdate(newest) < today:
-        refresh_all_task.enqueue()
+    newest = AreaTally.objects.exclude(key=COMPLETE).order_by("-updated_at").values_list("pk", "updated_at").first()
+    if newest is not None and timezone.localdate(newest[1]) < today:
+        # Of several processes seeing stale tallies at once, the one whose conditional
+        # update moves the newest row to today asks the worker; the others see it moved.
+        if AreaTally.objects.filter(pk=newest[0], updated_at=newest[1]).update(updated_at=timezone.now()):
+            refresh_all_task.enqueue()
     _refresh_requested_on = today
 
 
 def tally(area: str | None, key: str) -> int:
-    """The current value of ``key`` summed over the villages of ``area`` (None: all)."""
-    rows = AreaTally.objects.filter(key=key)
-    if area is not None:
-        rows = rows.filter(area_filter("area", area))
-    return rows.aggregate(n=Sum("value"))["n"] or 0
+    """The current value of ``key`` for ``area`` (None: every top area together): the area's own
+    row, which holds the sum of its villages."""
+    if area is None:
+        rows = AreaTally.objects.filter(key=key, area__parent__isnull=True)
+        return rows.aggregate(n=Sum("value"))["n"] or 0
+    return AreaTally.objects.filter(key=key, area_id=area).values_list("value", flat=True).first() or 0
+
+
+metrics_module.kept_answer = kept_answer

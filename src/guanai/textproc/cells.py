@@ -15,7 +15,7 @@ import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from guanai.textproc.width import alnum_to_halfwidth, to_halfwidth
+from guanai.textproc.width import DROP_INVISIBLE, alnum_to_halfwidth, to_halfwidth
 
 __all__ = [
     "CellValueError",
@@ -23,7 +23,9 @@ __all__ = [
     "clean_text",
     "match_header",
     "parse_cell_date",
+    "parse_cell_number",
     "parse_yes_no",
+    "split_list_items",
 ]
 
 
@@ -31,8 +33,7 @@ class CellValueError(ValueError):
     """A cell value that cannot be read; str(exc) is a message for users."""
 
 
-# Invisible characters that survive copy and paste from web pages and Word.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE = DROP_INVISIBLE
 
 
 def _is_number(value: object) -> bool:
@@ -264,6 +265,48 @@ def parse_yes_no(value: object) -> bool | None:
     if key in _NO:
         return False
     raise CellValueError(f"无法识别的“是/否”值：{text}（请填写“是”或“否”）")
+
+
+_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(\D|$))")
+
+
+def parse_cell_number(value: object) -> Decimal | None:
+    """A number typed or read from a cell: 12, "1,200", full-width "１２", " 12.50 " → Decimal;
+    blank (or "/", "—") → None. Anything else (十二, 12次, 1.2.3) raises CellValueError."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellValueError(f"无法识别的数值：{clean_text(value)}（请填写数字）")
+    if _is_number(value):
+        number = Decimal(str(value))
+        if not number.is_finite():
+            raise CellValueError("无法识别的数值（请填写数字）")
+        return number
+    text = re.sub(r"\s+", "", _base_text(value))
+    if not text or text in _BLANK:
+        return None
+    plain = _THOUSANDS.sub("", text)
+    if not _NUMBER_RE.fullmatch(plain):
+        raise CellValueError(f"无法识别的数值：{text}（请填写数字，不要带单位或文字）")
+    return Decimal(plain)
+
+
+# Item numbers a list in one cell carries: 1. 1、 1） （1） (1) ① 一、
+_ITEM_NUMBER = re.compile(r"^\s*(?:[(（]\s*[0-9一二三四五六七八九十]+\s*[)）]|[0-9]+\s*[.．、)）]|"
+                          r"[一二三四五六七八九十]+\s*[、.．]|[\u2460-\u2473])\s*")
+
+
+def split_list_items(value: object) -> list[str]:
+    """The items of a list written in one cell or text box: one a line, or separated by ；,
+    with their numbers (1. （1） ① 一、) taken off; blank items dropped."""
+    text = "" if value is None else str(value).translate(_INVISIBLE).replace("\xa0", " ")
+    items = []
+    for line in re.split(r"[\r\n]+|[；;]", text):
+        item = _ITEM_NUMBER.sub("", line, count=1).strip().rstrip("。").strip()
+        if item:
+            items.append(item)
+    return items
 
 
 # --- headers -----------------------------------------------------------------

@@ -1,5 +1,10 @@
 """Full-width to half-width folding (ＡＢＣ１２３ → ABC123)."""
 
+# THE invisible characters that survive copy and paste from web pages, Word and Excel
+# (zero-width space/non-joiner/joiner, word joiner, byte-order mark): every clean-up drops these.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))
+
 _FULLWIDTH_OFFSET = 0xFEE0
 # Full-width ASCII block U+FF01..U+FF5E maps onto U+0021..U+007E; the ideographic
 # space U+3000 maps onto the ASCII space.

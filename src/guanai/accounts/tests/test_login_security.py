@@ -102,3 +102,70 @@ def test_last_seen_is_refreshed_once_a_minute_not_on_every_page(client_for):
         marked = client.session[IdleTimeoutMiddleware.SESSION_KEY]
         assert client.get("/areas/").status_code in (200, 302)
         assert (client.session[IdleTimeoutMiddleware.SESSION_KEY] != marked) is refreshed
+
+
+ADMIN_LOGIN = "/admin/login/"
+
+
+def _errors(response) -> str:
+    """The error text of a login page, whichever door."""
+    import re
+
+    body = response.content.decode()
+    return " ".join(re.findall(r'<div class="alert alert-danger"[^>]*>(.*?)</div>', body, re.S) +
+                    re.findall(r'<p class="errornote">(.*?)</p>', body, re.S) +
+                    re.findall(r'<ul class="errorlist[^"]*">(.*?)</ul>', body, re.S))
+
+
+def test_failures_at_the_admin_door_count_and_a_locked_account_enters_neither_door(users):
+    admin_user = users["admin"]
+    password = _set_password(admin_user)
+    client = Client()
+    for _ in range(settings.GUANAI_LOCKOUT_THRESHOLD - 1):
+        client.post(ADMIN_LOGIN, {"username": "admin", "password": "wrong", "next": "/admin/"})
+    client.post(LOGIN, {"username": "admin", "password": "wrong"})  # the last failure at the other door
+    assert User.objects.get(username="admin").is_locked()
+    for door in (ADMIN_LOGIN, LOGIN):
+        response = client.post(door, {"username": "admin", "password": password, "next": "/admin/"})
+        assert response.status_code == 200 and "已被锁定" in _errors(response), door
+        assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # still sent to a login page
+    assert AuditEvent.objects.filter(action=AuditEvent.LOCKED, username="admin").exists()
+
+
+def test_the_admin_door_lets_staff_in_when_not_locked(users):
+    password = _set_password(users["admin"])
+    client = Client()
+    response = client.post(ADMIN_LOGIN, {"username": "admin", "password": password, "next": "/admin/"})
+    assert response.status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_an_unknown_name_is_answered_exactly_as_a_real_one(users):
+    _set_password(users["village"])
+    real, unknown = Client(), Client()
+    for attempt in range(settings.GUANAI_LOCKOUT_THRESHOLD + 1):
+        for door in (LOGIN, ADMIN_LOGIN):
+            a = real.post(door, {"username": "village", "password": "wrong"})
+            b = unknown.post(door, {"username": "nobody-here", "password": "wrong"})
+            assert _errors(a) == _errors(b), (attempt, door)
+    assert "已被锁定" in _errors(a)
+
+
+def test_the_admins_unlock_lifts_the_lock_and_records_who_lifted_it(users):
+    password = _set_password(users["township"])
+    client = Client()
+    for _ in range(settings.GUANAI_LOCKOUT_THRESHOLD):
+        client.post(LOGIN, {"username": "township", "password": "wrong"})
+    township = User.objects.get(username="township")
+    assert township.is_locked()
+    admin_client = Client()
+    admin_client.force_login(users["admin"])
+    since = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    response = admin_client.post("/admin/accounts/user/", {"action": "unlock", "_selected_action": [township.pk]})
+    assert response.status_code == 302
+    assert not User.objects.get(username="township").is_locked()
+    event = AuditEvent.objects.get(pk__gt=since, object_type="accounts.user", object_id=str(township.pk))
+    assert (event.action, event.user_id, event.detail) == (AuditEvent.UPDATE, users["admin"].pk, "解除锁定")
+    assert event.changes["locked"] == [True, False]
+    response = client.post(LOGIN, {"username": "township", "password": password})
+    assert "_auth_user_id" in client.session

@@ -13,10 +13,11 @@ from guanai.archive import readers, services
 from guanai.archive.models import Document, DocumentFact
 from guanai.audit.models import AuditEvent
 
+from guanai.textproc.tests import samples
+
 from .pdfmaker import text_pdf
 
-# shared/ lies beside the checkout (DESIGN.md and the sample pages).
-SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
+SAMPLE = samples.WEB_COPY  # a broken web copy made for the tests (textproc/tests/samples)
 
 
 def _media_files() -> set[Path]:
@@ -52,23 +53,35 @@ def sample_document(db):
 
 def test_sample_page_is_normalised_and_its_facts_found(sample_document):
     doc = sample_document
-    assert doc.title == "2023年三关爱活动总结 关爱活动困难群众活动简报(通用10篇)"
-    assert doc.kind == Document.SUMMARY and doc.year == 2023 and doc.area_id == "990101000000"
+    assert doc.title == samples.TITLE
+    assert doc.kind == Document.BRIEFING and doc.year == 2024 and doc.area_id == "990101000000"
     # Web debris is gone, the figures are intact.
-    assert "`" not in doc.text and "\\*" not in doc.text and "□" not in doc.text
-    assert "维修破损的桥涵5座。xxx村三社投资9.41万元" in doc.text
+    assert doc.text == samples.expected()["text"]
     facts = {(f.kind, f.value, f.unit, f.subject, f.approx) for f in doc.facts.all()}
-    assert ("quantity", 298, "户", "农户", "") in facts
-    assert ("quantity", 82, "户", "建档立卡贫困户", "") in facts
-    assert ("money", 4649000, "元", "项目投资", "") in facts
-    assert ("money", 1200000, "元", "劳务收入", "多") in facts
-    assert ("quantity", 23, "名", "空巢高龄老人", "") in facts
-    assert ("date", "2019-03-25", "", "", "") in facts
-    assert ("date", "XXXX-09-28", "", "", "") in facts  # 20xx年9月28日
-    money = doc.facts.get(span="464.9万元")
-    assert money.value_number == 4649000 and money.year == 2023
-    assert doc.text[money.start:money.end] == "464.9万元"
-    assert "青岛市" in doc.places and "李沧区卫生局" in doc.organisations
+    assert ("quantity", 298, "户", "留守儿童家庭", "") in facts
+    assert ("quantity", 1862, "名", "农村留守儿童", "") in facts
+    assert ("money", 45000, "元", "慰问金", "") in facts
+    assert ("quantity", 120, "名", "儿童", "约") in facts
+    money = doc.facts.get(span="4.5万元")
+    assert money.value_number == 45000 and money.year == 2024
+    assert doc.text[money.start:money.end] == "4.5万元"
+    assert "城关镇" in doc.places and {"县民政局", "县妇联", "县教育局"} <= set(doc.organisations)
+
+
+def test_sample_normalisation_log_is_kept_with_the_document(sample_document):
+    log = sample_document.normalisation_log
+    assert [(e["action"], e["pinyin"], e["char"]) for e in log if e["action"] != "note"] and all(
+        set(e) == {"action", "pinyin", "char", "context"} for e in log)
+    assert sorted((e["action"], e["pinyin"], e["char"]) for e in log) == sorted(
+        (e["action"], e["pinyin"], e["char"]) for e in samples.expected()["log"])
+
+
+def test_sample_inferred_dates_are_stored_as_such(sample_document):
+    day = sample_document.facts.get(span="5日")
+    assert (day.value, day.inferred, day.year) == ("2024-06-05", True, 2024)
+    last_month = sample_document.facts.get(span="上月")
+    assert (last_month.inferred, last_month.range_start, last_month.range_end) == (True, "2024-05-01", "2024-05-31")
+    assert not sample_document.facts.get(span="2024年6月18日").inferred
 
 
 def test_original_kept_with_its_name_and_fingerprint(sample_document):
@@ -78,8 +91,9 @@ def test_original_kept_with_its_name_and_fingerprint(sample_document):
     assert path.name == SAMPLE.name and doc.original_name == SAMPLE.name
     assert path.is_relative_to(Path(settings.MEDIA_ROOT) / "archive")
     assert doc.sha256 in str(path) and doc.size == SAMPLE.stat().st_size
-    assert AuditEvent.objects.filter(action=AuditEvent.IMPORT, object_type="archive.document",
-                                     object_id=str(doc.pk)).exists()
+    # One event for the stored document (the service's, the model signal stays silent).
+    [event] = AuditEvent.objects.filter(object_type="archive.document", object_id=str(doc.pk))
+    assert event.action == AuditEvent.IMPORT and SAMPLE.name in event.detail
 
 
 def test_same_file_twice_is_stored_once(sample_document):
@@ -134,8 +148,9 @@ def test_scanned_pdf_gets_a_chinese_error_and_nothing_is_stored(db):
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("坏文件.docx", b"this is not a zip", "无法打开 Word 文件"),
     ("坏文件.pdf", b"%PDF-1.4 garbage", "PDF"),
-    ("旧版.doc", b"\xd0\xcf\x11\xe0 old word", "另存为 .docx"),
-    ("图片.jpg", b"\xff\xd8\xff", "不支持的文件类型"),
+    ("旧版.doc", b"\xd0\xcf\x11\xe0 old word", "无法打开旧版 Word"),
+    ("图片.jpg", b"\xff\xd8\xff", "图片文件已损坏"),
+    ("照片.gif", b"GIF89a", "不支持的文件类型"),
     ("空.txt", b"   \n", "没有可读取的文字"),
     ("二进制.txt", b"\x00\x01\x02abc", "不是文本文件"),
 ])
@@ -198,18 +213,18 @@ def test_zip_with_gbk_names_ingests_each_document(db, tmp_path):
     path.write_bytes(_gbk_zip({
         "2021年/第1期简报.txt": "青山县2021年第1期简报：慰问留守儿童35名。".encode("gb18030"),
         "2021年/总结.docx": _docx_bytes(["青山县2021年工作总结", "全年发放慰问金2.4万元。"]),
-        "说明.jpg": b"\xff\xd8\xff",
+        "说明.gif": b"GIF89a",
         "坏的.pdf": b"not a pdf",
     }))
     raw_names = [i.filename for i in zipfile.ZipFile(path).infolist()]
     assert not any("简报" in n for n in raw_names)  # really stored in GBK
     outcomes = services.ingest_path(path, area="990101000000")
     by_file = {o.file: o for o in outcomes}
-    assert set(by_file) == {"2021年/第1期简报.txt", "2021年/总结.docx", "说明.jpg", "坏的.pdf"}
+    assert set(by_file) == {"2021年/第1期简报.txt", "2021年/总结.docx", "说明.gif", "坏的.pdf"}
     assert by_file["2021年/第1期简报.txt"].created
     assert by_file["2021年/第1期简报.txt"].document.original_name == "第1期简报.txt"
     assert by_file["2021年/总结.docx"].document.kind == Document.SUMMARY
-    assert by_file["说明.jpg"].skipped and not by_file["说明.jpg"].error
+    assert by_file["说明.gif"].skipped and not by_file["说明.gif"].error
     assert "PDF" in by_file["坏的.pdf"].error and by_file["坏的.pdf"].document is None
     # The whole zip again: nothing new.
     again = services.ingest_path(path, area="990101000000")

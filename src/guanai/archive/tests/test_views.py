@@ -12,9 +12,9 @@ from guanai.archive import services
 from guanai.archive.models import Document
 from guanai.audit.models import AuditEvent
 from guanai.core.models import Job
+from guanai.textproc.tests import samples
 
-# shared/ lies beside the checkout (DESIGN.md and the sample pages).
-SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
+SAMPLE = samples.WEB_COPY  # a broken web copy made for the tests (textproc/tests/samples)
 
 
 @pytest.fixture
@@ -92,9 +92,13 @@ def test_upload_one_file_stores_it_in_the_uploaders_area(client_for, users):
     doc = Document.objects.get(original_name=SAMPLE.name)
     assert response.url == f"/archive/{doc.pk}/"
     assert doc.area_id == "990101000000" and doc.uploaded_by == users["county"]
-    assert doc.facts.filter(span="464.9万元", value_number=4649000).exists()
+    assert doc.facts.filter(span="4.5万元", value_number=45000).exists()
     page = client.get(response.url).content.decode()
-    assert "已导入" in page and "读出数据 90 条" in page
+    assert "已导入" in page and f"读出数据 {doc.facts.count()} 条" in page
+    # The normalisation log is on the page: each restored and dropped annotation.
+    assert "规范化记录（补回 6 字，删除 2 处）" in page
+    assert page.count('data-action="restored"') == 6 and page.count('data-action="dropped"') == 2
+    assert "扎实开展" in page and "推断" in page
     # The same file again: not stored twice, said so.
     again = client.post("/archive/upload/", {"files": SimpleUploadedFile("副本.txt", SAMPLE.read_bytes()),
                                              "area": "990101000000"}, follow=True)
@@ -116,7 +120,7 @@ def test_upload_of_a_bad_file_says_why_and_stores_nothing(client_for):
     body = response.content.decode()
     assert response.status_code == 200 and "无法打开 Word 文件" in body
     assert Document.objects.count() == before
-    upload = SimpleUploadedFile("图.png", b"\x89PNG")
+    upload = SimpleUploadedFile("图.gif", b"GIF89a")
     body = client_for("office").post("/archive/upload/", {"files": upload, "area": "990100000000"}).content.decode()
     assert "不支持的文件类型" in body
 
@@ -170,3 +174,27 @@ def test_navigation_and_home_card(db, client_for):
     assert "档案检索" in client_for("leader").get("/").content.decode()
     assert 'data-card="档案文档"' in client_for("leader").get("/").content.decode()
     assert "档案检索" not in client_for("volunteer").get("/").content.decode()
+
+
+def test_upload_of_a_scan_runs_ocr_as_a_job_and_shows_each_page_beside_its_text(client_for,
+                                                                              django_capture_on_commit_callbacks):
+    from . import scans
+
+    image = scans.page_image("城关镇2025年走访简报\n全镇共走访留守儿童家庭156户，新建儿童之家6所。")
+    client = client_for("county")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/archive/upload/", {"files": SimpleUploadedFile("扫描.jpg", scans.jpeg_bytes(image)),
+                                                    "area": "990101000000"})
+    assert response.status_code == 302 and response.url.startswith("/jobs/")
+    job = Job.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
+    assert job.status == Job.DONE and job.result["created"] == 1
+    doc = Document.objects.get(pk=job.result["documents"][0])
+    job_page = client.get(response.url).content.decode()
+    assert f'href="/archive/{doc.pk}/"' in job_page and "查看文档" in job_page
+    page = client.get(f"/archive/{doc.pk}/").content.decode()
+    assert "本文档为扫描件" in page and f'src="/archive/{doc.pk}/pages/1/"' in page
+    assert 'data-needs-check="0"' in page and "留守儿童家庭156户" in page
+    picture = client.get(f"/archive/{doc.pk}/pages/1/")
+    assert picture.status_code == 200 and picture["Content-Type"] == "image/png" and picture.content.startswith(b"\x89PNG")
+    assert client.get(f"/archive/{doc.pk}/pages/2/").status_code == 404
+    assert client_for("village").get(f"/archive/{doc.pk}/pages/1/").status_code == 404  # another village's user

@@ -80,3 +80,25 @@ def test_out_of_scope_is_the_same_404_as_missing(users):
         get_scoped_or_404(Area.objects.all(), users["village"], pk="990102001001")
     with pytest.raises(Http404):
         get_scoped_or_404(Area.objects.all(), users["village"], pk="990199999999")
+
+
+def test_one_area_check_for_services_forms_and_views(users):
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from guanai.areas import codes
+    from guanai.areas.scoping import area_for_user, area_for_user_or_404, area_problem
+
+    county = users["county"]
+    assert area_for_user(county, "990101001001").code == "990101001001"
+    # Missing and out of scope read the same.
+    _area, missing = area_problem(county, "990101999999")
+    _area, foreign = area_problem(county, "990102001002")
+    assert missing.replace("990101999999", "X") == foreign.replace("990102001002", "X")
+    assert "不存在或不在您的管辖范围内" in foreign
+    with pytest.raises(ValidationError) as err:
+        area_for_user(county, "990101001000", field="village", levels={codes.VILLAGE})
+    assert "村（社区）一级" in err.value.message_dict["village"][0]
+    with pytest.raises(Http404):
+        area_for_user_or_404(county, "990102001002")
+    assert area_problem(None, "990102001002")[0] is not None  # the system (a command) sees every area

@@ -116,3 +116,32 @@ def test_year_on_year_change_is_a_fact(monkeypatch, quarter):
     assert yoy and yoy[0].value == Decimal("12.5") and yoy[0].text == "增长12.5%"
     text = body_mod.plain_text(composition.blocks, composition.book.tokens)
     assert "开展走访慰问90次，同比增长12.5%" in text
+
+
+def test_the_highlights_come_in_date_order(users):
+    """Issue 15.5: the 工作亮点 items are told in the order they happened, whatever made each notable."""
+    import re
+    from datetime import date
+
+    from guanai.care.models import Activity
+    from guanai.care.services import create_visit
+    from guanai.registry.services import create_person
+    from guanai.stats.periods import parse_period
+
+    township = Area.objects.create(code="990101009000", name="亮点镇", level=4, parent_id="990101000000")
+    Area.objects.create(code="990101009001", name="亮点村", level=5, parent=township)
+    for day, title, reached in ((date(2026, 3, 20), "春季健康讲座", 900), (date(2026, 1, 8), "寒假课堂", 500),
+                                (date(2026, 2, 14), "元宵联欢会", 700)):
+        Activity.objects.create(title=title, kind="other", held_on=day, area_id="990101009001",
+                                beneficiaries_count=reached)
+    child = create_person(user=None, area_code="990101009001", data={"name": "亮点童"}, categories=["left_behind_child"])
+    create_visit(user=users["admin"], person=child, visit_date=date(2026, 2, 1), mode="home", aid=[
+        {"kind": "goods", "description": "棉被", "quantity": "1", "unit": "床", "value_yuan": "200"}])
+    briefing = services.create_briefing(township, parse_period("2026Q1"), "jianbao", user=users["admin"])
+    blocks = briefing.body
+    start = next(i for i, b in enumerate(blocks) if b["type"] == "h" and "工作亮点" in b["text"])
+    end = next(i for i, b in enumerate(blocks) if i > start and b["type"] == "h" and b["level"] == 1)
+    texts = [body_mod.plain_text([b], {}) for b in blocks[start + 1:end]]
+    days = [tuple(int(n) for n in re.match(r"(\d+)月(\d+)日", t).groups()) for t in texts]
+    assert len(days) == 4 and days == sorted(days)
+    assert "寒假课堂" in texts[0] and "棉被" in texts[1] and "春季健康讲座" in texts[3]

@@ -87,9 +87,9 @@ def test_recompute_reports_changed_figures(city_briefing):
 def test_publish_numbers_issues_per_office_per_year_and_freezes(users):
     office = users["office"]
     first = services.publish(_draft(COUNTY), user=office, issued_on=date(2026, 3, 1))
-    second = services.publish(_draft(COUNTY), user=office, issued_on=date(2026, 6, 1))
+    second = services.publish(_draft(COUNTY, period="2026Q2"), user=office, issued_on=date(2026, 6, 1))
     other_office = services.publish(_draft(OTHER_COUNTY), user=office, issued_on=date(2026, 6, 1))
-    next_year = services.publish(_draft(COUNTY), user=office, issued_on=date(2027, 1, 5))
+    next_year = services.publish(_draft(COUNTY, period="2026Q4"), user=office, issued_on=date(2027, 1, 5))
     assert (first.issue_year, first.issue_number, first.issue_label) == (2026, 1, "第1期")
     assert (second.issue_number, second.issue_label) == (2, "第2期")
     assert other_office.issue_number == 1
@@ -162,3 +162,61 @@ def test_a_facts_questions_include_last_year_for_a_year_on_year_figure():
     assert [(m, a, p.key, params) for m, a, p, params in plain] == [
         ("visits", COUNTY, "2026Q3", {"category": "left_behind_child"})]
     assert [p.key for _m, _a, p, _params in questions("visits", COUNTY, "2026Q3", {}, YOY)] == ["2026Q3", "2025Q3"]
+
+
+def test_publishing_the_same_title_for_the_same_area_and_period_asks_first(users):
+    """Issue 15.5: no silent 第2期 of a briefing already published."""
+    office = users["office"]
+    first = services.publish(_draft(COUNTY), user=office, issued_on=date(2026, 4, 2))
+    again = _draft(COUNTY)
+    with pytest.raises(services.DuplicateBriefing) as err:
+        services.publish(again, user=office, issued_on=date(2026, 4, 9))
+    assert "已印发同名" in str(err.value) and "第1期" in str(err.value) and err.value.existing == [first]
+    again.refresh_from_db()
+    assert not again.is_published and again.issue_number is None
+    # Another title, or another period, is no duplicate; a confirmed one becomes the next issue.
+    assert services.published_alike(_draft(OTHER_COUNTY)) == []
+    renamed = _draft(COUNTY)
+    renamed.title = "测试简报（专刊）"
+    renamed.save()
+    assert services.publish(renamed, user=office).issue_number == 2
+    assert services.publish(again, user=office, confirm_duplicate=True).issue_number == 3
+
+
+def test_the_compose_page_warns_of_a_published_briefing_and_links_it(users, client_for):
+    published = services.publish(_draft(COUNTY), user=users["office"], issued_on=date(2026, 4, 2))
+    client = client_for("county")
+    # Before composing: the page (and the fragment it asks again on each change) names it.
+    page = client.get("/briefings/new/", {"area": COUNTY, "period": "2026Q1", "kind": "jianbao"}).content.decode()
+    assert "data-published-warning" in page and f"/briefings/{published.pk}/" in page and "第1期" in page
+    fragment = client.get("/briefings/new/", {"warning": "1", "area": COUNTY, "period_year": "2026",
+                                              "period_part": "Q1", "kind": "jianbao"}).content.decode()
+    assert f"/briefings/{published.pk}/" in fragment and "<form" not in fragment
+    assert "data-published-warning" not in client.get(
+        "/briefings/new/", {"warning": "1", "area": COUNTY, "period": "2026Q2"}).content.decode()
+    # Composing anyway asks a confirmation first; nothing is started until it is given.
+    before = Briefing.objects.count()
+    from guanai.core.models import Job
+
+    jobs = Job.objects.count()
+    response = client.post("/briefings/new/", {"area": COUNTY, "period": "2026Q1", "kind": "jianbao"})
+    assert response.status_code == 200 and 'name="confirm_existing"' in response.content.decode()
+    assert Job.objects.count() == jobs
+    response = client.post("/briefings/new/", {"area": COUNTY, "period": "2026Q1", "kind": "jianbao",
+                                               "confirm_existing": "1"})
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    assert Briefing.objects.count() >= before
+
+
+def test_the_publish_button_asks_confirmation_for_a_duplicate(users, client_for):
+    published = services.publish(_draft(TOWNSHIP), user=users["office"])
+    again = _draft(TOWNSHIP)
+    client = client_for("township")
+    page = client.get(f"/briefings/{again.pk}/").content.decode()
+    assert 'name="confirm_duplicate"' in page and f"/briefings/{published.pk}/" in page
+    response = client.post(f"/briefings/{again.pk}/publish/", follow=True)
+    again.refresh_from_db()
+    assert not again.is_published and "已印发同名" in response.content.decode()
+    client.post(f"/briefings/{again.pk}/publish/", {"confirm_duplicate": "1"})
+    again.refresh_from_db()
+    assert again.is_published and again.issue_number == published.issue_number + 1

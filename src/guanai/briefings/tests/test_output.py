@@ -16,7 +16,8 @@ SECTIONS = ["一、基本情况", "（一）建档立卡，底数清晰", "存�
 
 
 def _published(briefing, user):
-    return services.publish(briefing, user=user)
+    # The demo already published this quarter's city briefing under the same title.
+    return services.publish(briefing, user=user, confirm_duplicate=True)
 
 
 def _figures(briefing) -> list[str]:

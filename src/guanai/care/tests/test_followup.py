@@ -1,35 +1,19 @@
-"""Follow-up rules: working days by the Chinese holiday calendar, intervals by
+"""Follow-up rules: first visits in working days (core.workdays), intervals by
 category and risk, due/overdue lists and coverage counted by hand."""
 
 from datetime import date, timedelta
 
-import chinese_calendar
 import pytest
+from django.utils import timezone
 
 from guanai.areas.models import Area
-from guanai.care import followup, services
+from guanai.care import followup, metrics, services
 from guanai.care.tests.helpers import fresh_village, person
-from guanai.care.workdays import add_workdays, earliest_start, is_workday
 from guanai.registry.models import Person
-from guanai.stats import metrics
+from guanai.stats.metrics import compute
 from guanai.stats.periods import Period, parse_period
 
 NATIONAL_DAY_EVE = date(2026, 9, 29)
-
-
-def test_working_days_follow_the_holiday_calendar_around_national_day_2026():
-    # 1–7 October are holidays; Saturday 10 October is worked in exchange (调休).
-    assert not is_workday(date(2026, 10, 1)) and is_workday(date(2026, 10, 10))
-    assert add_workdays(NATIONAL_DAY_EVE, 5) == date(2026, 10, 12) == chinese_calendar.find_workday(5, NATIONAL_DAY_EVE)
-    assert add_workdays(date(2026, 9, 30), 1) == date(2026, 10, 8)
-    assert earliest_start(date(2026, 10, 12), 5) == NATIONAL_DAY_EVE
-    assert earliest_start(date(2026, 10, 13), 5) == date(2026, 9, 30)
-
-
-def test_years_without_calendar_data_fall_back_to_weekdays():
-    # The package ships data up to its release; later years count Monday to Friday.
-    assert add_workdays(date(2035, 1, 5), 5) == date(2035, 1, 12)  # Friday + 5 working days
-    assert not is_workday(date(2035, 1, 6))
 
 
 def _one(user, name, village, registered, categories=("left_behind_child",)):
@@ -51,9 +35,9 @@ def test_first_visit_within_five_working_days_across_the_holiday(users):
     assert followup.due_date(child, ["left_behind_child"], date(2026, 10, 13)) == date(2026, 10, 12)
 
 
-def test_monthly_and_weekly_intervals(users, settings):
+def test_monthly_and_weekly_intervals(users, settings, frozen_day):
     village = fresh_village()
-    today = date.today()
+    today = timezone.localdate()
     user = users["township"]
     long_ago = today - timedelta(days=200)
     monthly = _one(user, "按月童", village, long_ago)
@@ -87,10 +71,11 @@ def test_monthly_and_weekly_intervals(users, settings):
     assert counts == {status: listed.count(status) for status in followup.STATUS_LABELS}
 
 
-def test_coverage_counts_equal_a_hand_count(users):
+def test_coverage_counts_equal_a_hand_count(users, frozen_day):
+    # Frozen: "10 days ago" and "45 days ago" against this month's period depend on the day of the month.
     village = fresh_village()
     user = users["township"]
-    today = date.today()
+    today = timezone.localdate()
     long_ago = today - timedelta(days=120)
     visited = [_one(user, f"按期{i}", village, long_ago) for i in range(3)]
     for p in visited:
@@ -106,7 +91,7 @@ def test_coverage_counts_equal_a_hand_count(users):
     assert metrics.persons_due_visit(village.code, month) == 5
     assert metrics.persons_visited_in_time(village.code, month) == 3
     assert metrics.visit_coverage(village.code, month) == 60.0
-    assert metrics.compute("visit_coverage", village.code, month.key) == 60.0
+    assert compute("visit_coverage", village.code, month.key) == 60.0
     # Overdue is due minus visited in time: the same two as the due list's own condition.
     assert metrics.persons_overdue_visit(village.code, month) == 2
     assert Person.objects.filter(area=village).filter(followup.overdue_q(today)).count() == 2
@@ -118,7 +103,7 @@ def test_coverage_counts_equal_a_hand_count(users):
 
 
 def test_coverage_rolls_up_to_the_township(users):
-    today = date.today()
+    today = timezone.localdate()
     month = parse_period(f"{today:%Y-%m}")
     township = "990101001000"
     children = list(Area.objects.filter(parent_id=township).values_list("code", flat=True))

@@ -1,4 +1,4 @@
-from datetime import date
+from django.utils import timezone
 
 from guanai.care.models import Visit
 from guanai.registry import services
@@ -12,7 +12,7 @@ def test_a_household_is_visited_from_its_members_page(client_for, users):
     form = client.get(f"/care/visits/create/?household={household.pk}").content.decode()
     assert "韩老汉户" in form
     response = client.post("/care/visits/create/", {
-        "household": household.pk, "visit_date": date.today().isoformat(), "mode": "home", "findings": "屋顶漏雨",
+        "household": household.pk, "visit_date": timezone.localdate().isoformat(), "mode": "home", "findings": "屋顶漏雨",
         "aid_kind": ["goods"], "aid_description": ["大米"], "aid_quantity": ["2"], "aid_unit": ["袋"], "aid_value": ["100"]})
     assert response.status_code == 302, response.content.decode()[:2000]
     visit = Visit.objects.get(household=household)

@@ -1,25 +1,27 @@
 """The care metrics equal hand-counted records, and the demo's figures equal direct counts."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.utils import timezone
 
-from guanai.care import services
+from guanai.care import metrics, services
 from guanai.care.models import Activity, AidItem, Visit
 from guanai.care.tests.helpers import fresh_village, person
 from guanai.registry.models import Household
-from guanai.stats import metrics
-from guanai.stats.periods import parse_period
+from guanai.stats.metrics import METRICS, compute
+from guanai.stats.periods import Period, parse_period
 
 
 @pytest.fixture
-def village_records(users):
-    """Visits and activities in a village of their own: 3 visits to 2 persons and 1 to a household."""
+def village_records(users, frozen_day):
+    """Visits and activities in a village of their own: 3 visits to 2 persons and 1 to a household,
+    on FROZEN_DAY (a visit 400 days before it falls in the year before)."""
     user = users["township"]
     village = fresh_village()
-    today = date.today()
+    today = timezone.localdate()
     child = person(user, "甲童", village.code)
     elder = person(user, "乙老", village.code, categories=("solitary_elder",))
     household = Household.objects.create(area=village, head_name="丙")
@@ -48,7 +50,7 @@ def village_records(users):
 
 def test_visit_and_aid_metrics_equal_a_hand_count(village_records):
     code = village_records["village"]
-    year = parse_period(str(date.today().year))
+    year = parse_period(str(timezone.localdate().year))
     assert metrics.visits(code, year) == 4
     assert metrics.visits(code, year, category="solitary_elder") == 1
     assert metrics.visits(code, year, category="left_behind_child") == 3  # two to 甲童, one to 丙童's household
@@ -58,12 +60,12 @@ def test_visit_and_aid_metrics_equal_a_hand_count(village_records):
     assert metrics.aid_goods_value_yuan(code, year) == Decimal("440")
     assert metrics.aid_goods_value_yuan(code, year, kind="大米") == Decimal("180")
     assert metrics.aid_goods_value_yuan(code, year, kind="棉被", category="left_behind_child") == Decimal("260")
-    assert metrics.compute("aid_cash_yuan", code, year.key, category="solitary_elder") == 300.0
+    assert compute("aid_cash_yuan", code, year.key, category="solitary_elder") == 300.0
 
 
 def test_activity_metrics_equal_a_hand_count(village_records):
     code = village_records["village"]
-    year = parse_period(str(date.today().year))
+    year = parse_period(str(timezone.localdate().year))
     assert metrics.activities(code, year) == 2
     assert metrics.activities(code, year, kind="义诊") == metrics.activities(code, year, kind="clinic") == 1
     assert metrics.activity_participants(code, year) == 420
@@ -74,7 +76,9 @@ def test_activity_metrics_equal_a_hand_count(village_records):
 
 
 def test_metrics_of_the_demo_city_equal_direct_counts(users):
-    year = parse_period(str(date.today().year))
+    # The twelve months to today, not the calendar year: on 1 January this year has no visits yet.
+    today = timezone.localdate()
+    year = Period(today - timedelta(days=364), today, "last-12-months")
     city = "990100000000"
     in_city = {"area__gte": "990100000000", "area__lt": "990200000000"}
     visits = Visit.objects.filter(**in_city, visit_date__gte=year.start, visit_date__lte=year.end)
@@ -91,14 +95,14 @@ def test_care_metrics_are_registered_with_labels_units_and_parameters():
                 "activity_beneficiaries": "人", "activity_volunteers": "人次", "cases_opened": "件",
                 "cases_closed": "件", "cases_open": "件", "case_steps_late": "个"}
     for name, unit in expected.items():
-        assert metrics.METRICS[name].unit == unit and metrics.METRICS[name].label
-    assert "kind" in metrics.METRICS["aid_goods_value_yuan"].params
+        assert METRICS[name].unit == unit and METRICS[name].label
+    assert "kind" in METRICS["aid_goods_value_yuan"].params
     with pytest.raises(TypeError):
-        metrics.compute("visits", "990100000000", "2026", kind="大米")
+        compute("visits", "990100000000", "2026", kind="大米")
 
 
 def test_coverage_by_child_area_equals_the_metrics_of_each_child(users):
-    month = parse_period(f"{date.today():%Y-%m}")
+    month = parse_period(f"{timezone.localdate():%Y-%m}")
     by_child = metrics.visit_coverage_by_child("990101000000", month)
     assert by_child, "the demo county has persons due"
     for code, row in by_child.items():
@@ -113,7 +117,7 @@ def test_coverage_by_child_area_equals_the_metrics_of_each_child(users):
 def test_the_follow_up_tallies_are_the_metrics(users):
     from guanai.stats.tallies import refresh_villages, tally
 
-    today = parse_period(f"{date.today():%Y-%m}")
+    today = parse_period(f"{timezone.localdate():%Y-%m}")
     refresh_villages(["990101001001", "990101001002"])
     for village in ("990101001001", "990101001002"):
         assert tally(village, "persons_due_visit") == metrics.persons_due_visit(village, today)

@@ -1,15 +1,16 @@
 """Care pages as each role: the visit form on a phone, lists, coverage, volunteers' own pages."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from guanai.care import metrics
 from guanai.care.models import Activity, AidItem, CareHome, Helper, Inspection, Pairing, Visit
 from guanai.care.tests.helpers import person
 from guanai.registry.models import Person
-from guanai.stats import metrics
 from guanai.stats.periods import parse_period
 
 VILLAGE = "990101001001"
@@ -18,7 +19,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 
 def _visit_post(person_pk, **extra):
-    data = {"person": person_pk, "visit_date": date.today().isoformat(), "mode": "home", "findings": "孩子精神很好",
+    data = {"person": person_pk, "visit_date": timezone.localdate().isoformat(), "mode": "home", "findings": "孩子精神很好",
             "needs": "", "risk_level": "", "next_visit_on": "", "other_visitors": "",
             "aid_kind": ["cash", "goods"], "aid_description": ["", "大米"], "aid_quantity": ["", "2"],
             "aid_unit": ["", "袋"], "aid_value": ["300", "120"]}
@@ -31,7 +32,7 @@ def test_visit_form_saves_a_visit_with_aid_rows(users, client_for):
     child = person(users["village"], "刘小花", VILLAGE)
     form = client.get(f"/care/visits/create/?person={child.pk}").content.decode()
     assert "刘小花" in form and 'name="aid_value"' in form and "入户" in form and "到校" in form
-    next_date = (date.today() + timedelta(days=30)).isoformat()
+    next_date = (timezone.localdate() + timedelta(days=30)).isoformat()
     assert next_date in form  # prefilled by the follow-up rule
     response = client.post("/care/visits/create/", _visit_post(child.pk))
     assert response.status_code == 302
@@ -44,7 +45,7 @@ def test_visit_form_saves_a_visit_with_aid_rows(users, client_for):
 
 
 @pytest.mark.parametrize("extra,message", [
-    ({"visit_date": (date.today() + timedelta(days=1)).isoformat()}, "走访日期不能晚于今天"),
+    ({"visit_date": (timezone.localdate() + timedelta(days=1)).isoformat()}, "走访日期不能晚于今天"),
     ({"aid_quantity": ["", "-2"]}, "数量不能为负数"),
     ({"aid_value": ["300", ""]}, "请填写折合金额"),
 ])
@@ -61,7 +62,7 @@ def test_visit_form_refuses_bad_input_in_chinese_and_saves_nothing(users, client
 def test_visit_form_refuses_a_recipient_outside_scope(users, client_for):
     stranger = person(users["county"], "外村人", "990101002001")
     response = client_for("village").post("/care/visits/create/", _visit_post(stranger.pk))
-    assert response.status_code == 200 and "不在您的管辖或结对范围内" in response.content.decode()
+    assert response.status_code == 404  # out of scope reads as missing
     assert not Visit.objects.filter(person=stranger).exists()
 
 
@@ -93,7 +94,7 @@ def test_volunteer_pages_show_only_their_own(users, client_for):
 
 
 def test_due_list_for_a_worker(users, client_for):
-    long_ago = date.today() - timedelta(days=100)
+    long_ago = timezone.localdate() - timedelta(days=100)
     person(users["village"], "久未走访", VILLAGE, registered=long_ago)
     body = client_for("village").get("/care/due/?status=overdue").content.decode()
     assert "久未走访" in body and "从未走访" in body
@@ -101,7 +102,7 @@ def test_due_list_for_a_worker(users, client_for):
 
 
 def test_coverage_by_sub_area_uses_the_metrics(users, client_for):
-    month = parse_period(f"{date.today():%Y-%m}")
+    month = parse_period(f"{timezone.localdate():%Y-%m}")
     body = client_for("county").get("/care/coverage/").content.decode()
     township_row = re.search(r'data-area="990101001000">.*?</tr>', body, re.S).group(0)
     due = metrics.persons_due_visit("990101001000", month)
@@ -126,7 +127,7 @@ def test_pairing_pages(users, client_for):
     client = client_for("village")
     helper = Helper.objects.get(user=users["volunteer"])
     child = person(users["village"], "结对新童", VILLAGE)
-    response = client.post("/care/pairings/create/", {"helper": helper.pk, "start_date": date.today().isoformat(),
+    response = client.post("/care/pairings/create/", {"helper": helper.pk, "start_date": timezone.localdate().isoformat(),
                                                       "persons": [child.pk], "note": "每周陪伴"})
     assert response.status_code == 302 and Pairing.objects.filter(helper=helper, person=child).exists()
     assert "结对新童" in client.get("/care/pairings/").content.decode()
@@ -135,14 +136,14 @@ def test_pairing_pages(users, client_for):
     assert "孙老师" in unit_page and "结对新童" not in unit_page
     pairing = Pairing.objects.get(helper=helper, person=child)
     assert client.post(f"/care/pairings/{pairing.pk}/end/", {"reason": "随父母迁出"}).status_code == 302
-    assert Pairing.objects.get(pk=pairing.pk).end_date == date.today()
+    assert Pairing.objects.get(pk=pairing.pk).end_date == timezone.localdate()
 
 
 def test_activity_pages_with_photos(users, client_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client = client_for("unit")
     response = client.post("/care/activities/create/", {
-        "title": "“六一”关爱留守儿童活动", "kind": "recreation", "held_on": date.today().isoformat(),
+        "title": "“六一”关爱留守儿童活动", "kind": "recreation", "held_on": timezone.localdate().isoformat(),
         "area": "990100000000", "place": "市青少年宫", "volunteers_count": "20", "participants_count": "300",
         "beneficiaries_count": "150", "consultations_count": "0", "funds_yuan": "8000", "description": "",
         "material_item": ["书包"], "material_quantity": ["150"], "material_unit": ["个"],
@@ -165,7 +166,7 @@ def test_care_home_pages(users, client_for):
     home = CareHome.objects.get(name="柳林村儿童之家")
     form = client.get(f"/care/homes/{home.pk}/inspect/").content.decode()
     assert "有场所" in form and "有档案" in form
-    data = {"inspected_on": date.today().isoformat(), "notes": "图书不足"}
+    data = {"inspected_on": timezone.localdate().isoformat(), "notes": "图书不足"}
     data.update({f"item_{code}": "1" for code in ("site", "facilities", "rules", "staff", "activities", "funds", "records")})
     page = client.post(f"/care/homes/{home.pk}/inspect/", data).content.decode()
     assert "请选择“有图书”是否达标" in page and not Inspection.objects.filter(home=home).exists()
@@ -194,7 +195,7 @@ def test_home_cards_by_role(client_for, username, labels):
 
 
 def test_home_card_figures_are_the_metrics(users, client_for):
-    month = parse_period(f"{date.today():%Y-%m}")
+    month = parse_period(f"{timezone.localdate():%Y-%m}")
     body = client_for("office").get("/").content.decode()
     visits = re.search(r'data-card="本月走访（次）">(\d+)<', body).group(1)
     assert int(visits) == metrics.visits("990100000000", month)
@@ -206,14 +207,14 @@ def test_due_list_of_a_county_opens_on_the_overdue_without_counting_every_row(cl
     body = client_for("county").get("/care/due/").content.decode()
     statuses = re.findall(r'<tr data-person="\d+" data-status="(\w+)"', body)
     assert statuses and set(statuses) == {"overdue"}
-    month = parse_period(f"{date.today():%Y-%m}")
+    month = parse_period(f"{timezone.localdate():%Y-%m}")
     overdue = metrics.persons_due_visit("990101000000", month) - metrics.persons_visited_in_time("990101000000", month)
     assert f'data-status="overdue">逾期未访 <span class="badge text-bg-light">{overdue}</span>' in body
     assert client_for("county").get("/care/due/?status=first&page=2").status_code == 200
 
 
 def test_activity_list_figures_are_the_metrics(client_for):
-    year = parse_period(str(date.today().year))
+    year = parse_period(str(timezone.localdate().year))
     body = client_for("office").get("/care/activities/").content.decode()
     expected = (f"开展活动{metrics.activities('990100000000', year)}场，"
                 f"参与群众{metrics.activity_participants('990100000000', year)}人次")
@@ -235,3 +236,29 @@ def test_due_list_refuses_an_area_outside_the_users_own(client_for):
 def test_a_person_id_that_is_no_number_is_ignored_not_a_server_error(client_for):
     response = client_for("unit").post("/care/activities/create/", {"title": "", "persons": ["²", "abc"]})
     assert response.status_code == 200
+
+
+def test_an_over_long_companion_list_is_named_on_the_visit_form(users, client_for):
+    child = person(users["village"], "长同行", VILLAGE)
+    response = client_for("village").post("/care/visits/create/", _visit_post(child.pk, other_visitors="张" * 201))
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-field-error="other_visitors"' in body and "200" in body
+    assert not Visit.objects.filter(person=child).exists()
+
+
+def test_a_citys_visit_list_goes_on_with_more_newest_first_and_counts_a_month_as_the_metric(client_for):
+    from guanai.stats.metrics import compute
+
+    client = client_for("city")
+    body = client.get("/care/").content.decode()
+    first = [int(pk) for pk in re.findall(r'data-visit="(\d+)"', body)]
+    more = re.search(r'href="\?after=([^"]+)" data-more>更多<', body)
+    assert len(first) == 50 and more and "第 1" not in body  # no page numbers on a city's list
+    second_body = client.get(f"/care/?after={more.group(1)}").content.decode()
+    second = [int(pk) for pk in re.findall(r'data-visit="(\d+)"', second_body)]
+    expected = list(Visit.objects.filter(area__code__startswith="9901").order_by("-visit_date", "-pk")
+                    .values_list("pk", flat=True)[:100])
+    assert first + second == expected and "回到开头" in second_body
+    month = parse_period(f"{timezone.localdate():%Y-%m}")
+    body = client.get(f"/care/?from={month.start}&to={month.end}").content.decode()
+    assert f"共 {compute('visits', '990100000000', month)} 次" in body

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -42,7 +42,7 @@ def test_a_visit_with_aid_is_saved_with_its_recipients_area_and_the_rule_date(us
 
 
 @pytest.mark.parametrize("kwargs,field,message", [
-    ({"visit_date": date.today() + timedelta(days=1)}, "visit_date", "走访日期不能晚于今天"),
+    ({"visit_date": timezone.localdate() + timedelta(days=1)}, "visit_date", "走访日期不能晚于今天"),
     ({"aid": [{"kind": "goods", "description": "大米", "quantity": "-2", "unit": "袋", "value_yuan": "60"}]},
      "aid", "第1项救助（大米）：数量不能为负数"),
     ({"aid": [{"kind": "cash", "value_yuan": "200"}, {"kind": "goods", "description": "棉被", "quantity": "1",
@@ -52,7 +52,7 @@ def test_a_visit_with_aid_is_saved_with_its_recipients_area_and_the_rule_date(us
     ({"aid": [{"kind": "goods", "description": "大米", "quantity": "两袋", "unit": "袋", "value_yuan": "60"}]},
      "aid", "数量应为数字"),
     ({"mode": "letter"}, "mode", "请选择走访方式"),
-    ({"next_visit_on": date.today() - timedelta(days=3)}, "next_visit_on", "不能早于本次走访日期"),
+    ({"next_visit_on": timezone.localdate() - timedelta(days=3)}, "next_visit_on", "不能早于本次走访日期"),
 ])
 def test_bad_visits_are_refused_in_chinese_and_nothing_is_saved(users, kwargs, field, message):
     child = person(users["village"], "李小明", VILLAGE)
@@ -86,6 +86,69 @@ def test_a_volunteer_may_visit_only_a_paired_recipient(users):
     assert volunteer in visit.visitors.all()
 
 
+def test_a_volunteer_may_record_goods_but_not_a_risk_level_nor_cash(users):
+    """Issue 15.12 (DESIGN §2): risk levels and cash belong to the staff and village workers."""
+    volunteer = users["volunteer"]
+    paired = Person.objects.filter(pairings__helper__user=volunteer).first()
+    risk_before, assessments_before = paired.current_risk, paired.assessments.count()
+    before = _counts()
+    with pytest.raises(ValidationError) as err:
+        _visit(volunteer, paired, risk_level="red")
+    assert "志愿者不能调整风险等级" in err.value.message_dict["risk_level"][0]
+    with pytest.raises(ValidationError) as err:
+        _visit(volunteer, paired, aid=[{"kind": "goods", "description": "大米", "quantity": "1", "unit": "袋",
+                                        "value_yuan": "60"}, {"kind": "cash", "value_yuan": "200"}])
+    assert "志愿者不能登记现金救助" in err.value.message_dict["aid"][0]
+    paired.refresh_from_db()
+    assert _counts() == before and paired.current_risk == risk_before
+    assert paired.assessments.count() == assessments_before
+    # Goods are theirs to record; the village worker may do both.
+    visit = _visit(volunteer, paired, aid=[{"kind": "goods", "description": "大米", "quantity": "1", "unit": "袋",
+                                            "value_yuan": "60"}])
+    assert [i.kind for i in visit.aid_items.all()] == [AidItem.GOODS]
+    visit = _visit(users["village"], paired, risk_level="orange", aid=[{"kind": "cash", "value_yuan": "200"}])
+    paired.refresh_from_db()
+    assert paired.current_risk == "orange" and visit.aid_items.get().kind == AidItem.CASH
+
+
+def test_a_volunteer_cannot_file_a_risk_assessment(users):
+    from guanai.registry import services as registry
+
+    paired = Person.objects.filter(pairings__helper__user=users["volunteer"]).first()
+    before = RiskAssessment.objects.count()
+    with pytest.raises(ValidationError) as err:
+        registry.assess_risk(user=users["volunteer"], person=paired, assessed_on=timezone.localdate(),
+                             scores={"safety": 3}, flags=[])
+    assert "不能评定风险等级" in err.value.messages[0]
+    stranger = person(users["county"], "赵外评", OTHER_VILLAGE)
+    with pytest.raises(ValidationError):
+        registry.assess_risk(user=users["village"], person=stranger, assessed_on=timezone.localdate(), scores={}, flags=[])
+    assert RiskAssessment.objects.count() == before
+
+
+def test_only_an_active_pairing_grants_a_volunteer_the_person(users):
+    volunteer = users["volunteer"]
+    helper = Helper.objects.get(user=volunteer)
+    today = timezone.localdate()
+    ended = person(users["village"], "郑小结", VILLAGE)
+    Pairing.objects.create(helper=helper, person=ended, area_id=VILLAGE, start_date=today - timedelta(days=90),
+                           end_date=today - timedelta(days=1))
+    later = person(users["village"], "郑小始", VILLAGE)
+    Pairing.objects.create(helper=helper, person=later, area_id=VILLAGE, start_date=today + timedelta(days=1))
+    visible = scope_queryset(Person.objects.all(), volunteer)
+    assert not visible.filter(pk__in=[ended.pk, later.pk]).exists()
+    before = _counts()
+    with pytest.raises(ValidationError) as err:
+        _visit(volunteer, ended, risk_level="red")
+    assert "不在您的结对范围内" in err.value.message_dict["person"][0]
+    assert _counts() == before and ended.assessments.count() == 0
+    # The pairing that ends today still counts; a pairing starts on its first day.
+    Pairing.objects.filter(person=ended).update(end_date=today)
+    Pairing.objects.filter(person=later).update(start_date=today)
+    assert set(scope_queryset(Person.objects.all(), volunteer).filter(pk__in=[ended.pk, later.pk])
+               .values_list("name", flat=True)) == {"郑小结", "郑小始"}
+
+
 def test_a_visit_and_its_aid_are_saved_all_or_nothing(users, monkeypatch):
     child = person(users["village"], "周小军", VILLAGE)
     before = _counts()
@@ -106,20 +169,21 @@ def test_a_visit_and_its_aid_are_saved_all_or_nothing(users, monkeypatch):
     assert _counts() == before
 
 
-def test_a_quick_red_judgement_files_an_assessment_and_asks_for_a_weekly_visit(users):
+def test_a_quick_red_judgement_files_an_assessment_and_asks_for_a_weekly_visit(users, django_capture_on_commit_callbacks):
     child = person(users["village"], "孙小雨", VILLAGE)
-    visit = _visit(users["village"], child, risk_level="red", findings="监护人住院，孩子独自在家")
+    with django_capture_on_commit_callbacks(execute=True):  # tallies are refreshed once the write commits
+        visit = _visit(users["village"], child, risk_level="red", findings="监护人住院，孩子独自在家")
     child.refresh_from_db()
     assert child.current_risk == "red"
     current = RiskAssessment.objects.get(person=child, is_current=True)
     assert current.level == "red" and "走访" in current.note
     assert visit.next_visit_on == visit.visit_date + timedelta(days=7)
-    # The village's red-risk tally follows at once (the assessment's own refresh sees the new level).
-    from guanai.stats import metrics
+    # The village's red-risk tally follows on commit.
+    from guanai.registry import metrics
     from guanai.stats.periods import Period
     from guanai.stats.tallies import tally
 
-    today = date.today()
+    today = timezone.localdate()
     assert tally(VILLAGE, "persons_at_risk:red") == metrics.persons_at_risk(VILLAGE, Period(today, today, "x"))
 
 

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.urls import get_resolver
 from django.utils import timezone
 
-from guanai.protection import services
+from guanai.protection import metrics, services
 from guanai.protection.models import Case, CaseStep
-from guanai.stats import metrics
+from guanai.stats.metrics import compute
 from guanai.stats.periods import parse_period
 
 VILLAGE = "990101001001"
@@ -40,7 +40,7 @@ def test_any_role_but_the_leader_may_report(users):
     ({"situation": ""}, "situation", "请选择发现的情形"),
     ({"description": "  "}, "description", "请填写情况描述"),
     ({"area_code": "990101002001"}, "area", "不在您的管辖范围内"),
-    ({"area_code": "990101001000"}, "area", "请选择到村"),
+    ({"area_code": "990101001000"}, "area", "应为村（社区）一级"),
     ({"child_name": "", "child_age": None}, "child_name", "请填写儿童姓名"),
     ({"found_at": timezone.now() + timedelta(days=1)}, "found_at", "发现时间不能晚于现在"),
 ])
@@ -174,7 +174,7 @@ def test_protection_metrics_equal_a_hand_count(users):
     assert metrics.case_steps_late(code, month) == 2
     services.close_case(user=county, case=b, reason="transferred", note="已移交公安机关")
     assert metrics.case_steps_late(code, month) == 1  # a closed case's step is no longer late
-    assert metrics.compute("cases_open", code, month.key) == 1
+    assert compute("cases_open", code, month.key) == 1
 
 
 def test_pages_report_list_detail_complete_close(users, client_for):

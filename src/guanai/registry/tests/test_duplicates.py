@@ -63,3 +63,19 @@ def test_finding_duplicates_takes_a_fixed_number_of_queries(users, django_assert
     with django_assert_max_num_queries(4):
         groups = probable_duplicates(users["township"])
     assert sum(1 for g in groups if g.persons[0].name.startswith("重名")) == 4
+
+
+def test_the_same_name_and_birth_date_in_two_townships_is_no_pair_but_a_third_in_one_is(users):
+    """The pairs are found by name and birth date with fewer townships than records (one grouped
+    scan of an index); a namesake in another township is not shown, one in the same township is."""
+    born = date(2014, 3, 9)
+    here = services.create_person(user=users["village"], area_code="990101001001",
+                                  data={"name": "陈一鸣", "birth_date": born}, categories=["left_behind_child"])
+    elsewhere = services.create_person(user=users["county"], area_code="990101002001",
+                                       data={"name": "陈一鸣", "birth_date": born}, categories=["left_behind_child"])
+    names = [{p.pk for p in g.persons} for g in probable_duplicates(users["admin"])]
+    assert not any(here.pk in group or elsewhere.pk in group for group in names)
+    again = services.create_person(user=users["township"], area_code="990101001002",
+                                   data={"name": "陈一鸣", "birth_date": born}, categories=["left_behind_child"])
+    names = [{p.pk for p in g.persons} for g in probable_duplicates(users["admin"])]
+    assert {here.pk, again.pk} in names and not any(elsewhere.pk in group for group in names)

@@ -2,8 +2,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from guanai.accounts import roles
 from guanai.audit.models import AuditEvent
+from guanai.portal import factories
+from guanai.registry import categories as cat
 from guanai.registry import services
 from guanai.registry.models import ChildProfile, Person
 
@@ -63,13 +67,14 @@ def test_search_is_scoped(users):
     assert not services.search_persons(users["office"], "lisi").exists()
 
 
-def test_edit_that_would_overwrite_someone_elses_change_is_refused(users):
-    person = _make(users["village"], "赵六")
+def test_edit_that_would_overwrite_someone_elses_change_is_refused(village_worker):
+    township_staff = factories.user(roles.STAFF, area_code="522601104000")
+    person = factories.person(village_worker, name="赵六")
     version = person.version
-    services.update_person(user=users["village"], person=Person.objects.get(pk=person.pk),
+    services.update_person(user=village_worker, person=Person.objects.get(pk=person.pk),
                            expected_version=version, data={"address": "一组1号"})
     with pytest.raises(services.ConflictError) as err:
-        services.update_person(user=users["township"], person=Person.objects.get(pk=person.pk),
+        services.update_person(user=township_staff, person=Person.objects.get(pk=person.pk),
                                expected_version=version, data={"address": "二组2号"})
     assert "已被他人修改" in str(err.value)
     assert Person.objects.get(pk=person.pk).address == "一组1号"
@@ -94,13 +99,15 @@ def test_risk_rules_are_configuration(settings):
     assert services.risk_level({"schooling": 1}, []) == "green"
 
 
-def test_children_without_effective_guardianship_and_aging_out_lists(users):
-    user = users["village"]
-    child = _make(user, "孙小明", birth_date=date.today() - timedelta(days=16 * 365 - 30))
+def test_children_without_effective_guardianship_and_aging_out_lists(village_worker, frozen_day):
+    # On 1 July 2026 (frozen_day) a child born 15 August 2010 turns 16 within the 90 days.
+    child = factories.person(village_worker, name="孙小明", birth_date=date(2010, 8, 15))
+    younger = factories.person(village_worker, name="孙小红", birth_date=date(2010, 10, 15))
     ChildProfile.objects.create(person=child, guardianship_rating="none")
-    assert child in services.without_effective_guardianship(user)
-    assert child in services.about_to_age_out(user)
-    assert services.category_age_problems(["left_behind_child"], date.today() - timedelta(days=17 * 365)) != []
+    assert list(services.without_effective_guardianship(village_worker)) == [child]
+    assert list(services.about_to_age_out(village_worker)) == [child]
+    assert younger not in services.about_to_age_out(village_worker)
+    assert cat.age_problems(["left_behind_child"], date(2009, 6, 30)) != []  # 17 years old
 
 
 def test_person_pages_create_detail_edit(client_for, users):
@@ -147,12 +154,12 @@ def test_reveal_full_id_is_audited_and_masked_on_list(client_for, users):
 def test_assessment_page(client_for, users):
     person = _make(users["village"], "郑八")
     response = client_for("village").post(f"/persons/{person.pk}/assess/", {
-        "assessed_on": date.today().isoformat(), "schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0,
+        "assessed_on": timezone.localdate().isoformat(), "schooling": 0, "daily_care": 0, "family_bonds": 0, "mental": 0,
         "safety": 0, "flags": ["no_guardian"]})
     assert response.status_code == 302
     assert person.assessments.get().level == "red"
     future = client_for("village").post(f"/persons/{person.pk}/assess/", {
-        "assessed_on": (date.today() + timedelta(days=3)).isoformat(), "schooling": 0, "daily_care": 0,
+        "assessed_on": (timezone.localdate() + timedelta(days=3)).isoformat(), "schooling": 0, "daily_care": 0,
         "family_bonds": 0, "mental": 0, "safety": 0})
     assert "不能晚于今天" in future.content.decode()
 
@@ -173,6 +180,47 @@ def test_child_profile_form_saves_the_national_form_fields(client_for, users):
     assert profile.father_workplace == "广东省深圳市" and profile.both_parents_away
     assert person in services.without_effective_guardianship(users["village"])
     assert "监护人监护能力不足" in client_for("village").get(f"/persons/{person.pk}/").content.decode()
+
+
+def test_save_profile_takes_values_keeps_the_others_and_bumps_the_version(users):
+    person = _make(users["village"], "孙小梅")
+    profile = services.save_profile(user=users["village"], person=person,
+                                    data={"schooling": "primary", "guardian_name": "孙奶奶"})
+    assert isinstance(profile, ChildProfile)
+    services.save_profile(user=users["village"], person=person, data={"guardianship_rating": "fair"})
+    stored = ChildProfile.objects.get(person=person)
+    assert (stored.schooling, stored.guardian_name, stored.guardianship_rating) == ("primary", "孙奶奶", "fair")
+    assert Person.objects.get(pk=person.pk).version == person.version + 2
+    elder = _make(users["village"], "周大爷", categories=["solitary_elder"])
+    services.save_profile(user=users["village"], person=elder, data={"living": "alone", "self_care": "partial"})
+    assert (elder.elder_profile.living, elder.elder_profile.self_care) == ("alone", "partial")
+
+
+def test_save_profile_refuses_a_value_not_allowed_by_field_and_writes_nothing(users):
+    person = _make(users["village"], "吴小军")
+    with pytest.raises(ValidationError) as caught:
+        services.save_profile(user=users["village"], person=person,
+                              data={"guardian_name": "吴爷爷", "guardianship_rating": "excellent"})
+    assert "guardianship_rating" in caught.value.message_dict
+    assert not ChildProfile.objects.filter(person=person).exists()
+    assert Person.objects.get(pk=person.pk).version == person.version
+    other = _make(users["village"], "郑某", categories=["disabled_person"])
+    with pytest.raises(ValidationError, match="无需填写专项信息"):
+        services.save_profile(user=users["village"], person=other, data={})
+
+
+def test_profile_page_shows_a_service_error_beside_its_field(client_for, users, monkeypatch):
+    person = _make(users["village"], "冯小宝")
+
+    def refuse(**_kwargs):
+        raise ValidationError({"guardian_phone": "监护人电话应为11位手机号"})
+
+    monkeypatch.setattr(services, "save_profile", refuse)
+    response = client_for("village").post(f"/persons/{person.pk}/profile/", {"health": "healthy",
+                                                                              "guardian_phone": "13800138000"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["guardian_phone"] == ["监护人电话应为11位手机号"]
+    assert "监护人电话应为11位手机号" in response.content.decode()
 
 
 def test_list_count_is_capped_for_huge_scopes(client_for, users, monkeypatch):

@@ -60,7 +60,7 @@ def test_village_worker_reports_through_the_page(campaign, client_for):
     assert re.search(r'data-card="已上报">1/12<', page)
     assert 'data-card="农村留守儿童">7<' in page
     bad = client.post(f"/persons/screening/{campaign.pk}/report/", {"households_checked": "abc"})
-    assert "请填写整数" in bad.content.decode()
+    assert "排查户数应为整数" in bad.content.decode()
 
 
 def test_campaign_create_page(client_for):

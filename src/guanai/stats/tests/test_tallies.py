@@ -1,4 +1,4 @@
-from datetime import date
+from django.utils import timezone
 
 from guanai.registry import services
 from guanai.stats import metrics
@@ -7,7 +7,7 @@ from guanai.stats.tallies import TALLIES, tally
 
 
 def _today():
-    return Period(date.today(), date.today(), date.today().isoformat())
+    return Period(timezone.localdate(), timezone.localdate(), timezone.localdate().isoformat())
 
 
 def test_tallies_equal_their_metrics_for_every_level(users):
@@ -16,15 +16,17 @@ def test_tallies_equal_their_metrics_for_every_level(users):
             assert tally(area, key) == metrics.compute(name, area, _today(), **params), (area, key)
 
 
-def test_tallies_follow_writes_create_move_and_category_change(users):
-    person = services.create_person(user=users["township"], area_code="990101001001", data={"name": "计数测试"},
-                                    categories=["left_behind_child"])
+def test_tallies_follow_writes_create_move_and_category_change(users, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # tallies are refreshed at the commit
+        person = services.create_person(user=users["township"], area_code="990101001001", data={"name": "计数测试"},
+                                        categories=["left_behind_child"])
     key = "persons_registered:left_behind_child"
     assert tally("990101001001", key) == metrics.compute("persons_registered", "990101001001", _today(),
                                                          category="left_behind_child")
     before_other = tally("990101001002", "persons_registered")
-    services.update_person(user=users["township"], person=person, expected_version=person.version,
-                           data={}, area_code="990101001002", categories=["solitary_elder"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_person(user=users["township"], person=person, expected_version=person.version,
+                               data={}, area_code="990101001002", categories=["solitary_elder"])
     assert tally("990101001002", "persons_registered") == before_other + 1
     for village in ("990101001001", "990101001002"):
         assert tally(village, key) == metrics.compute("persons_registered", village, _today(), category="left_behind_child")
@@ -48,12 +50,43 @@ def test_stale_tallies_are_recomputed_on_the_first_dashboard_of_a_day(users, cli
     tallies._refresh_requested_on = None
     client_for("county").get("/")  # the immediate task backend runs the refresh at once
     assert tally("990101000000", "persons_registered") == metrics.compute("persons_registered", "990101000000", _today())
-    assert AreaTally.objects.filter(updated_at__date__lt=date.today()).count() == 0
+    assert AreaTally.objects.filter(updated_at__date__lt=timezone.localdate()).count() == 0
 
 
-def test_red_risk_tally_follows_an_assessment(users):
+def test_red_risk_tally_follows_an_assessment(users, django_capture_on_commit_callbacks):
     person = services.create_person(user=users["village"], area_code="990101001001", data={"name": "风险计数"},
                                     categories=["left_behind_child"])
     before = tally("990101001001", "persons_at_risk:red")
-    services.assess_risk(user=users["village"], person=person, assessed_on=date.today(), scores={"safety": 3}, flags=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assess_risk(user=users["village"], person=person, assessed_on=timezone.localdate(), scores={"safety": 3},
+                             flags=[])
     assert tally("990101001001", "persons_at_risk:red") == before + 1
+
+
+def test_a_full_refresh_records_no_audit_events_and_keeps_every_figure(users):
+    """refresh_all replaced the kept rows through QuerySet.delete(), which sent a signal per row: the
+    audit trail recorded every kept month as a deleted record (35,000 events per refresh of a
+    city) and the refresh took minutes. Kept rows are derived; only the records are audited."""
+    from guanai.audit.models import AuditEvent
+    from guanai.stats import tallies
+    from guanai.stats.models import MonthTally
+
+    before = AuditEvent.objects.count()
+    assert MonthTally.objects.exists()
+    tallies.refresh_all()
+    tallies.refresh_all()  # over rows already kept: replaced, not doubled
+    assert AuditEvent.objects.count() == before
+    year = metrics.parse_period(str(timezone.localdate().year))
+    saved, metrics.kept_answer = metrics.kept_answer, None
+    try:
+        fresh = {(area, key): metrics.compute(name, area, _today(), **params)
+                 for area in ("990100000000", "990101000000", "990101001000", "990101001001")
+                 for key, (name, params) in TALLIES.items()}
+        fresh_visits = metrics.compute("visits", "990100000000", year)
+        fresh_cash = metrics.compute("aid_cash_yuan", "990100000000", year)
+    finally:
+        metrics.kept_answer = saved
+    assert {(area, key): tally(area, key) for area, key in fresh} == fresh
+    assert tallies.tallies_fresh()
+    assert metrics.compute("visits", "990100000000", year) == fresh_visits
+    assert metrics.compute("aid_cash_yuan", "990100000000", year) == fresh_cash

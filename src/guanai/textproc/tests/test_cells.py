@@ -9,7 +9,9 @@ from guanai.textproc.cells import (
     clean_text,
     match_header,
     parse_cell_date,
+    parse_cell_number,
     parse_yes_no,
+    split_list_items,
 )
 
 MAY_3 = date(2010, 5, 3)
@@ -281,3 +283,24 @@ def test_unknown_or_empty_header():
     assert match_header("序号", SYNONYMS) is None
     assert match_header("", SYNONYMS) is None
     assert match_header(None, SYNONYMS) is None
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("12", Decimal(12)), (" 1,200 ", Decimal(1200)), ("１２", Decimal(12)), ("12.50", Decimal("12.50")),
+    ("-3", Decimal(-3)), (7, Decimal(7)), (2.5, Decimal("2.5")), ("", None), ("/", None), (None, None),
+])
+def test_parse_cell_number(value, expected):
+    assert parse_cell_number(value) == expected
+
+
+@pytest.mark.parametrize("value", ["十二", "12次", "1.2.3", "1,2345", True, "abc"])
+def test_parse_cell_number_refuses_words_and_units(value):
+    with pytest.raises(CellValueError):
+        parse_cell_number(value)
+
+
+def test_split_list_items_takes_numbers_off():
+    text = "1.牵头做好关爱工作；2、指导儿童主任\n（3）落实政策。\n① 第四项\n一、第五项\n\n"
+    assert split_list_items(text) == ["牵头做好关爱工作", "指导儿童主任", "落实政策", "第四项", "第五项"]
+    assert split_list_items("健康体检;心理服务") == ["健康体检", "心理服务"]
+    assert split_list_items(None) == [] and split_list_items("  ") == []

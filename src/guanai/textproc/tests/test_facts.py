@@ -1,15 +1,11 @@
 """Behaviour of extract_facts and parse_chinese_number."""
 
 from dataclasses import astuple
-from pathlib import Path
+from datetime import date
 
 import pytest
 
-from guanai.textproc.facts import Fact, extract_facts, parse_chinese_number
-from guanai.textproc.normalize import normalize_document
-
-# shared/ lies beside the checkout (DESIGN.md and the sample pages).
-SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
+from guanai.textproc.facts import Fact, document_date, extract_facts, parse_chinese_number
 
 
 def only(text, kind=None, **kwargs):
@@ -60,7 +56,7 @@ def test_parse_chinese_number_rejects_non_numbers(text):
 def test_fact_carries_span_and_offsets():
     text = "今年慰问留守儿童23名。"
     fact = only(text)
-    assert astuple(fact) == ("quantity", 23, "名", "留守儿童", "", "23名", 8, 11)
+    assert astuple(fact) == ("quantity", 23, "名", "留守儿童", "", "23名", 8, 11, False, "", "")
     assert text[fact.start : fact.end] == fact.span
     assert isinstance(fact, Fact)
 
@@ -236,58 +232,54 @@ def test_percent_span_and_subject():
     assert (fact.span, fact.subject) == ("95%", "覆盖率")
 
 
-# --- the real sample page --------------------------------------------------
+# --- day-only dates and relative expressions (issue 17) --------------------
 
 
-@pytest.fixture(scope="module")
-def sample_facts():
-    return extract_facts(normalize_document(SAMPLE.read_text(encoding="utf-8")))
+def dates(text, **kwargs):
+    return [(f.span, f.value, f.inferred) for f in extract_facts(text, **kwargs) if f.kind == "date"]
 
 
-def find(facts, span, occurrence=0):
-    return [f for f in facts if f.span == span][occurrence]
+def test_day_only_date_takes_month_and_year_of_the_nearest_date_before():
+    text = "2023年3月2日，县民政局召开会议。5日，全县召开推进会。21日上午，县领导走访慰问。4月8日复查，12日总结。"
+    assert dates(text) == [
+        ("2023年3月2日", "2023-03-02", False), ("5日", "2023-03-05", True), ("21日", "2023-03-21", True),
+        ("4月8日", "2023-04-08", True), ("12日", "2023-04-12", True),
+    ]
 
 
-def test_sample_yields_a_reasonable_number_of_facts(sample_facts):
-    kinds = {f.kind for f in sample_facts}
-    assert kinds == {"date", "quantity", "money"}
-    assert 60 <= len(sample_facts) <= 150
-    assert [f.start for f in sample_facts] == sorted(f.start for f in sample_facts)
+def test_day_only_date_falls_back_on_the_documents_own_date():
+    # A news copy: the date of the page at its foot, the day alone in its body.
+    text = "5日，全县召开留守儿童关爱工作会议，慰问儿童35名。\n\n东城区民政局\n2024年11月20日"
+    assert document_date(text) == date(2024, 11, 20)
+    assert dates(text)[0] == ("5日", "2024-11-05", True)
+    assert dates("5日，全县召开会议。") == [("5日", "XXXX-XX-05", False)]  # nothing to take it from
 
 
-def test_sample_spans_match_the_text():
-    text = normalize_document(SAMPLE.read_text(encoding="utf-8"))
-    for fact in extract_facts(text):
-        assert text[fact.start : fact.end] == fact.span
+@pytest.mark.parametrize("text", ["整改须在3日内完成。", "每5日报送一次。", "连续3日降雨。", "组织3日游。"])
+def test_durations_and_counts_of_days_are_not_dates(text):
+    assert dates(text) == []
 
 
-def test_sample_households_and_persons(sample_facts):
-    assert astuple(find(sample_facts, "298户"))[:5] == ("quantity", 298, "户", "农户", "")
-    assert astuple(find(sample_facts, "1298人"))[:5] == ("quantity", 1298, "人", "农户", "")
-    assert astuple(find(sample_facts, "82户"))[:4] == ("quantity", 82, "户", "建档立卡贫困户")
-    assert astuple(find(sample_facts, "342人"))[:4] == ("quantity", 342, "人", "建档立卡贫困户")
+def test_relative_expressions_are_dates_with_their_range():
+    text = "2024年3月15日\n今年以来，全县新建儿童之家6所。上月发放慰问金3万元。近日开展防溺水教育。"
+    facts = {f.span: f for f in extract_facts(text) if f.kind == "date"}
+    assert (facts["今年以来"].value, facts["今年以来"].range_start, facts["今年以来"].range_end) == (
+        "2024-XX-XX", "2024-01-01", "2024-03-15")
+    assert (facts["上月"].value, facts["上月"].range_start, facts["上月"].range_end) == (
+        "2024-02-XX", "2024-02-01", "2024-02-29")
+    assert (facts["近日"].range_start, facts["近日"].range_end) == ("2024-03-05", "2024-03-15")
+    assert all(facts[k].inferred for k in ("今年以来", "上月", "近日"))
 
 
-def test_sample_money(sample_facts):
-    assert find(sample_facts, "464.9万元").value == 4649000
-    income = find(sample_facts, "120多万元")
-    assert (income.kind, income.value, income.approx) == ("money", 1200000, "多")
-    assert find(sample_facts, "9.41万元").value == 94100
-    assert find(sample_facts, "11300元").subject == "现金"
+def test_relative_expression_without_a_date_to_count_from_is_kept_as_text():
+    fact = only("近日，城关镇开展防溺水教育。", "date")
+    assert (fact.span, fact.value, fact.range_start, fact.inferred) == ("近日", "XXXX-XX-XX", "", True)
+    assert dates("今年慰问留守儿童23名。") == []  # a bare 今年 qualifies a figure
 
 
-def test_sample_counts_and_dates(sample_facts):
-    assert find(sample_facts, "上千人次").value == 1000
-    assert find(sample_facts, "130余名").subject == "幼儿"
-    assert find(sample_facts, "2019年3月25日").value == "2019-03-25"
-    assert find(sample_facts, "20xx年9月28日").value == "XXXX-09-28"
-    # The page gathers briefings of 2016, 2019 and 2023: no year wins.
-    assert find(sample_facts, "12月1日").value == "XXXX-12-01"
-
-
-def test_sample_is_read_without_normalising_too():
-    facts = extract_facts(SAMPLE.read_text(encoding="utf-8"))
-    assert len(facts) > 60
+def test_month_day_with_the_documents_year_is_marked_inferred():
+    assert dates("2019年工作总结：12月14日开展慰问。") == [
+        ("2019年", "2019-XX-XX", False), ("12月14日", "2019-12-14", True)]
 
 
 # --- measure words of care-work briefings (found ingesting the archive) -----

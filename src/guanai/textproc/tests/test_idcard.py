@@ -248,3 +248,15 @@ def test_age_of_someone_born_on_29_february():
 def test_age_before_birth_is_an_error():
     with pytest.raises(ValueError):
         age_on(date(2010, 5, 3), date(2010, 5, 2))
+
+
+def test_born_on_or_before_agrees_with_age_on():
+    from datetime import date, timedelta
+
+    from guanai.textproc.idcard import age_on, born_on_or_before
+
+    for day in (date(2026, 3, 1), date(2028, 2, 29), date(2026, 2, 28), date(2026, 12, 31)):
+        for years in (6, 14, 16):
+            cutoff = born_on_or_before(day, years)
+            assert age_on(cutoff, day) >= years
+            assert age_on(cutoff + timedelta(days=1), day) < years

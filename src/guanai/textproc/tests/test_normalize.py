@@ -1,13 +1,10 @@
 """Behaviour of normalize_document on text copied from web pages."""
 
-from pathlib import Path
+import re
 
 import pytest
 
-from guanai.textproc.normalize import normalize_document, pinyin_key
-
-# shared/ lies beside the checkout (DESIGN.md and the sample pages).
-SAMPLE = Path(__file__).resolve().parents[5] / "shared" / "samples" / "briefings-web-page.txt"
+from guanai.textproc.normalize import normalize_document, normalize_with_log, pinyin_key
 
 
 # --- traditional, full-width ----------------------------------------------
@@ -58,7 +55,50 @@ def test_lost_character_is_recovered_from_pinyin_and_neighbours(raw, expected):
 
 def test_unrecoverable_lost_character_keeps_the_text_and_drops_the_annotation():
     assert normalize_document("□(gāo)") == "□"
-    assert normalize_document("共?(zhuǎ)") == "共?"
+    # Never a ? left next to a Chinese character: the annotation fits no word, dropped.
+    assert normalize_document("共?(zhuǎ)") == "共"
+
+
+# --- lost characters with only their pinyin left (issue 17) -----------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "restored"),
+    [
+        ("关?ài)留守儿童", "关爱留守儿童", ["爱"]),  # character and "(" lost together
+        ("?fā)展经济", "发展经济", ["发"]),  # at the start of the text
+        ("。？jìn)一步做好", "。进一步做好", ["进"]),  # full-width mark, start of a sentence
+        ("要求，?zhā)?shí)推进", "要求，扎实推进", ["扎", "实"]),  # two in a row, one word
+        ("县中国农业银?háng)贷款", "县中国农业银行贷款", ["行"]),  # polyphonic: 行 read háng
+        ("共同关?ài)。", "共同关爱。", ["爱"]),  # before punctuation
+        ("關guān)愛ài)兒童", "关爱儿童", []),  # only the opening parentheses lost
+    ],
+)
+def test_lost_character_with_pinyin_left_is_restored(raw, expected, restored):
+    text, log = normalize_with_log(raw)
+    assert text == expected
+    assert [e.char for e in log if e.action == "restored"] == restored
+
+
+def test_annotation_that_fits_no_word_is_dropped_and_logged():
+    text, log = normalize_with_log("书包600?gè)。共计?xiǎng)，")
+    assert text == "书包600。共计，"
+    assert [(e.action, e.pinyin) for e in log] == [("dropped", "gè"), ("dropped", "xiǎng")]
+    assert "书包600" in log[0].context
+
+
+def test_stray_question_mark_inside_a_word_is_dropped_but_a_question_stays():
+    text, log = normalize_with_log("监护?能力较弱。下一步怎么办?我们要想办法。")
+    assert text == "监护能力较弱。下一步怎么办?我们要想办法。"
+    assert [(e.action, e.pinyin, e.char) for e in log] == [("dropped", "", "")]
+    assert normalize_document("有哪些要求？有三条。") == "有哪些要求？有三条。"
+
+
+def test_no_question_mark_or_bare_pinyin_left_next_to_chinese():
+    raw = "?guān)爱儿童?，关?ài)、县?xiàn)里"
+    text = normalize_document(raw)
+    assert not re.search(r"[\u4e00-\u9fff][?？]|[?？][\u4e00-\u9fff]", text)
+    assert not re.search(r"[a-zāáǎàēéěèīíǐìōóǒòūúǔùü]+[)）]", text)
 
 
 @pytest.mark.parametrize(
@@ -125,32 +165,3 @@ def test_blank_line_runs_collapse_and_paragraphs_stay():
 
 def test_web_debris_is_cleaned():
     assert normalize_document("关\u200b爱\u00a0儿童\r\n") == "关爱 儿童"
-
-
-# --- the real sample page --------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def sample_text():
-    return normalize_document(SAMPLE.read_text(encoding="utf-8"))
-
-
-def test_sample_loses_its_debris(sample_text):
-    assert "`" not in sample_text
-    assert "\\*" not in sample_text
-    assert "*" not in sample_text
-    assert "□" not in sample_text
-    assert "\n\n\n" not in sample_text
-    assert "维修破损的桥涵5座。xxx村三社投资9.41万元" in sample_text
-    assert "谈艾变" in sample_text and "老营社区" in sample_text
-
-
-def test_sample_keeps_its_content_and_parentheses(sample_text):
-    assert "关爱活动困难群众活动简报(通用10篇)" in sample_text
-    assert "与乡镇(街道)、村(社区)具体对接" in sample_text
-    assert "现有农户298户、1298人" in sample_text
-    assert sample_text.startswith("# 2023年三关爱活动总结")
-
-
-def test_normalising_twice_changes_nothing(sample_text):
-    assert normalize_document(sample_text) == sample_text

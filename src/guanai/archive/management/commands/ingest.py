@@ -12,11 +12,11 @@ _KINDS = {code: code for code, _label in Document.KIND_CHOICES} | {str(label): c
 
 
 class Command(BaseCommand):
-    help = ("Ingest legacy documents (.txt, .docx, text .pdf; a folder or a .zip of them) into the archive: "
-            "guanai ingest FILE [--area CODE] [--kind KIND] [--json]")
+    help = ("Ingest legacy documents (.txt, .docx, .doc, .wps, text and scanned .pdf, .jpg/.png, .xls/.et; "
+            "a folder or a .zip of them) into the archive: guanai ingest FILE [--area CODE] [--kind KIND] [--json]")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="a .txt/.docx/.pdf file, a folder or a .zip")
+        parser.add_argument("file", help="a document file, a folder or a .zip")
         parser.add_argument("--area", help="12-digit code of the area the documents belong to")
         parser.add_argument("--kind", help="简报|总结|通知|其他 (briefing|summary|notice|other); guessed from the title when absent")
         parser.add_argument("--json", action="store_true", dest="as_json",
@@ -39,42 +39,57 @@ class Command(BaseCommand):
             if verbose:
                 self.stderr.write(f"{message}（{done}/{total or '?'}）")
 
-        try:
-            outcomes = services.ingest_path(path, area=area or None, kind=_KINDS.get(kind) if kind else None,
-                                            progress=progress)
-        except services.IngestError as exc:
-            raise CommandError(str(exc)) from None
-        for outcome in outcomes:
-            self.stderr.write(self._describe(outcome))
-
+        outcomes = services.iter_ingest(path, area=area or None, kind=_KINDS.get(kind) if kind else None,
+                                        progress=progress)
         if not many:
-            outcome = outcomes[0]
+            try:
+                outcome = next(outcomes)
+            except services.IngestError as exc:
+                raise CommandError(str(exc)) from None
+            self.stderr.write(self._describe(outcome))
             if not outcome.ok:
-                raise CommandError(f"导入失败：{outcome.error or outcome.skipped}")
+                raise CommandError(f"导入失败：{outcome.error or outcome.skipped or outcome.refused}")
             if as_json:
                 self.stdout.write(json.dumps(services.outcome_json(outcome, with_file=False), ensure_ascii=False))
             return
 
-        documents = [o for o in outcomes if not o.skipped]
-        failed = [o for o in documents if not o.ok]
+        # A folder or zip: the JSON list is written item by item as documents are
+        # stored, so a thousand documents never sit in memory together.
+        documents = created = failed = others = 0
+        try:
+            for outcome in outcomes:
+                self.stderr.write(self._describe(outcome))
+                if outcome.skipped:
+                    others += 1
+                    continue
+                if as_json:
+                    item = json.dumps(services.outcome_json(outcome, with_file=True), ensure_ascii=False)
+                    self.stdout.write(("[" if not documents else ",") + item, ending="")
+                documents += 1
+                created += outcome.created
+                failed += not outcome.ok
+        except services.IngestError as exc:
+            raise CommandError(str(exc)) from None
         if as_json:
-            self.stdout.write(json.dumps([services.outcome_json(o, with_file=True) for o in documents],
-                                         ensure_ascii=False))
-        created = sum(1 for o in documents if o.created)
-        self.stderr.write(f"共 {len(documents)} 个文档：新增 {created}，已存在 {len(documents) - created - len(failed)}，"
-                          f"失败 {len(failed)}，跳过其他文件 {len(outcomes) - len(documents)}")
+            self.stdout.write("]" if documents else "[]")
+        self.stderr.write(f"共 {documents} 个文档：新增 {created}，已存在 {documents - created - failed}，"
+                          f"失败或拒绝 {failed}，跳过其他文件 {others}")
         if failed or not documents:
             if not documents:
-                self.stderr.write("没有找到可导入的 .txt、.docx 或 .pdf 文件")
+                self.stderr.write("没有找到可导入的文档文件")
             sys.exit(1)
 
     @staticmethod
     def _describe(outcome) -> str:
+        if outcome.refused:
+            return f"拒绝 {outcome.file}：{outcome.refused}"
         if outcome.skipped:
             return f"跳过 {outcome.file}：{outcome.skipped}"
         if outcome.error:
             return f"失败 {outcome.file}：{outcome.error}"
         document = outcome.document
         if outcome.created:
-            return f"已导入 {outcome.file}：“{document.title}”（编号 {document.pk}，数据 {document.facts.count()} 条）"
+            pages = document.pages.count()
+            scanned = f"，文字识别 {pages} 页" if pages else ""
+            return f"已导入 {outcome.file}：“{document.title}”（编号 {document.pk}，数据 {document.facts.count()} 条{scanned}）"
         return f"已存在 {outcome.file}：与编号 {document.pk} 的文档相同，未重复保存"

@@ -36,9 +36,12 @@ class Command(BaseCommand):
             if options.get("verbosity", 1) > 1:
                 self.stderr.write(f"{message}（{done}/{total}）")
 
-        briefing = services.create_briefing(place, period, kind, progress=progress)
+        briefing = services.create_briefing(place, period, kind, user=None, progress=progress)
         if publish:
-            briefing = services.publish(briefing, user=None)
+            try:
+                briefing = services.publish(briefing, user=None)
+            except services.BriefingError as exc:
+                raise CommandError(f"初稿已保存（编号 {briefing.pk}），未印发：{exc}") from None
         try:
             data = rendering.render(briefing, fmt)
         except RuntimeError as exc:

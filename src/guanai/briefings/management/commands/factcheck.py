@@ -34,8 +34,14 @@ class Command(BaseCommand):
                 text = read_document(path.name, path.read_bytes()).text
             except ReadError as exc:
                 raise CommandError(f"{path.name}：{exc}") from None
+        try:
+            factcheck.check_length(text)
+        except factcheck.TextTooLong as exc:
+            raise CommandError(str(exc)) from None
         figures = factcheck.check_text(text, place, period)
         counts = factcheck.summary(figures)
+        if figures.notice:
+            self.stderr.write(figures.notice)
         if as_json:
             self.stdout.write(json.dumps([f.as_json() for f in figures], ensure_ascii=False))
         else:

@@ -1,0 +1,281 @@
+"""Care's figures: visits, aid, follow-up coverage and activities. Registered with
+``stats.metrics`` when the app is ready (CareConfig.ready). Coverage and the due counts
+are states "as of" the period's last day, or today when it is not over."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from guanai.areas import codes
+from guanai.areas.scoping import area_filter
+from guanai.registry.models import Person, PersonCategory
+from guanai.stats.metrics import (as_of, by_month, by_village, compute, count_by, count_by_month, grouped_by, metric,
+                                  percent, sum_by_month)
+from guanai.stats.tallies import keep, keep_monthly
+from guanai.stats.periods import Period
+
+from . import followup
+from .models import Activity, AidItem, Pairing, Visit
+
+
+def _person_in_category(category: str, person_ref: str = "person", household_ref: str | None = "household"):
+    """Exists: the referenced person (or a member of the referenced household) has ``category``."""
+    match = Q(person=OuterRef(person_ref))
+    if household_ref:
+        match |= Q(person__household=OuterRef(household_ref))
+    return Exists(PersonCategory.objects.filter(match, category=category))
+
+
+def _visits(area: str, period: Period, category: str | None = None, unit: int | None = None):
+    qs = Visit.objects.filter(area_filter("area", area), visit_date__gte=period.start, visit_date__lte=period.end)
+    if category:
+        qs = qs.filter(_person_in_category(category))
+    if unit:  # one of the visitors belongs to member unit ``unit`` (its pk)
+        qs = qs.filter(pk__in=Visit.visitors.through.objects.filter(user__unit=unit).values("visit_id"))
+    return qs
+
+
+@metric("visits", "走访慰问", "次", ("category", "unit"))
+def visits(area: str, period: Period, category: str | None = None, unit: int | None = None) -> int:
+    """Visits dated in the period (to a person, or a household with a person of the category);
+    with ``unit``, those a member unit's staff took part in."""
+    return _visits(area, period, category, unit).count()
+
+
+@by_month("visits")
+def visits_by_month(area: str, period: Period) -> dict[tuple[str, str], int]:
+    return count_by_month(_visits(area, period), "visit_date")
+
+
+def _persons_of(area: str, category: str | None = None):
+    qs = Person.objects.filter(area_filter("area", area))
+    if category:
+        qs = qs.filter(Exists(PersonCategory.objects.filter(person=OuterRef("pk"), category=category)))
+    return qs
+
+
+def _visited_persons(area: str, period: Period, category: str | None = None):
+    visits_ = _visits(area, period)
+    return _persons_of(area, category).filter(
+        Q(pk__in=visits_.filter(person__isnull=False).values("person_id"))
+        | Q(household__in=visits_.filter(household__isnull=False).values("household_id")))
+
+
+@metric("persons_visited", "走访对象", "人", ("category",))
+def persons_visited(area: str, period: Period, category: str | None = None) -> int:
+    """Distinct persons visited in the period, in person or through a visit to their household."""
+    return _visited_persons(area, period, category).count()
+
+
+@grouped_by("persons_visited")
+def persons_visited_by_category(area: str, period: Period) -> dict[str, int]:
+    return count_by(_visited_persons(area, period), "categories__category")
+
+
+@by_village("persons_visited")
+def persons_visited_by_village(area: str, period: Period, category: str | None = None) -> dict[str, int]:
+    return count_by(_visited_persons(area, period, category), "area_id")
+
+
+def _due(area: str, period: Period, category: str | None = None):
+    return _persons_of(area, category).filter(followup.should_be_visited_q(as_of(period)))
+
+
+def _visited_in_time(area: str, period: Period, category: str | None = None):
+    return _due(area, period, category).filter(followup.covered_q(as_of(period)))
+
+
+@metric("persons_due_visit", "应走访人数", "人", ("category",))
+def persons_due_visit(area: str, period: Period, category: str | None = None) -> int:
+    """Persons under a follow-up rule whose first-visit deadline had passed (care.followup)."""
+    return _due(area, period, category).count()
+
+
+@by_village("persons_due_visit")
+def persons_due_visit_by_village(area: str, period: Period, category: str | None = None) -> dict[str, int]:
+    return count_by(_due(area, period, category), "area_id")
+
+
+@metric("persons_visited_in_time", "按期走访人数", "人", ("category",))
+def persons_visited_in_time(area: str, period: Period, category: str | None = None) -> int:
+    """Of the persons due, those visited within the interval their rules allow."""
+    return _visited_in_time(area, period, category).count()
+
+
+@by_village("persons_visited_in_time")
+def persons_visited_in_time_by_village(area: str, period: Period, category: str | None = None) -> dict[str, int]:
+    return count_by(_visited_in_time(area, period, category), "area_id")
+
+
+@metric("visit_coverage", "走访覆盖率", "%", ("category",),
+        built_from=("persons_visited_in_time", "persons_due_visit"))
+def visit_coverage(area: str, period: Period, category: str | None = None) -> float:
+    """Visited within the interval / should have been visited, in percent (0 when nobody was due)."""
+    return percent(compute("persons_visited_in_time", area, period, category=category),
+                    compute("persons_due_visit", area, period, category=category))
+
+
+@metric("persons_first_visit_pending", "待首访人数", "人", ("category",))
+def persons_first_visit_pending(area: str, period: Period, category: str | None = None) -> int:
+    """Persons the due list shows as 待首访 at the period's end (or today): newly registered,
+    never visited, their first-visit deadline not yet passed."""
+    return followup.with_status(_persons_of(area, category), as_of(period), followup.FIRST).count()
+
+
+@by_village("persons_first_visit_pending")
+def persons_first_visit_pending_by_village(area: str, period: Period, category: str | None = None) -> dict:
+    return count_by(followup.with_status(_persons_of(area, category), as_of(period), followup.FIRST), "area_id")
+
+
+@metric("persons_visit_due_soon", "近期待访人数", "人", ("category",))
+def persons_visit_due_soon(area: str, period: Period, category: str | None = None) -> int:
+    """Persons the due list shows as 近期待访 at the period's end (or today): due within the
+    coming days by the rules or by the date planned at their last visit."""
+    return followup.with_status(_persons_of(area, category), as_of(period), followup.SOON).count()
+
+
+@by_village("persons_visit_due_soon")
+def persons_visit_due_soon_by_village(area: str, period: Period, category: str | None = None) -> dict:
+    return count_by(followup.with_status(_persons_of(area, category), as_of(period), followup.SOON), "area_id")
+
+
+def _child_code(area: str):
+    """(expression: the child-area code of a record's area_id, its length) for a GROUP BY
+    over the children of ``area``; None below the township (a village has no children)."""
+    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(len(codes.prefix_of(area)))
+    return None if child_len is None else Substr("area_id", 1, child_len)
+
+
+def visit_coverage_by_child(area: str, period: Period, category: str | None = None) -> dict[str, dict]:
+    """For each child area of ``area``: {"due", "covered", "coverage", "visits"} in two grouped
+    queries. Each entry equals persons_due_visit, persons_visited_in_time, visit_coverage and
+    visits of that child."""
+    child = _child_code(area)
+    if child is None:
+        return {}
+    day = as_of(period)
+    rows = (_persons_of(area, category).filter(followup.should_be_visited_q(day))
+            .annotate(child=child).values("child")
+            .annotate(due=Count("pk"), covered=Count("pk", filter=followup.covered_q(day))))
+    result = {row["child"].ljust(12, "0"): {"due": row["due"], "covered": row["covered"],
+                                            "coverage": percent(row["covered"], row["due"]), "visits": 0}
+              for row in rows}
+    visit_rows = _visits(area, period, category).order_by().annotate(child=child).values("child").annotate(n=Count("pk"))
+    for row in visit_rows:
+        entry = result.setdefault(row["child"].ljust(12, "0"), {"due": 0, "covered": 0, "coverage": 0.0})
+        entry["visits"] = row["n"]
+    return result
+
+
+@metric("persons_overdue_visit", "逾期未走访", "人", ("category",),
+        built_from=("persons_due_visit", "persons_visited_in_time"))
+def persons_overdue_visit(area: str, period: Period, category: str | None = None) -> int:
+    """Persons due a visit and not visited within their interval, at the period's end (or today):
+    followup.overdue_q is "should be visited and not covered", so due minus those visited in time."""
+    return (compute("persons_due_visit", area, period, category=category)
+            - compute("persons_visited_in_time", area, period, category=category))
+
+
+def _aid(area: str, period: Period, kind: str, category: str | None = None, unit: int | None = None):
+    qs = AidItem.objects.filter(area_filter("area", area), kind=kind, given_on__gte=period.start,
+                                given_on__lte=period.end)
+    if category:
+        qs = qs.filter(_person_in_category(category, "visit__person", "visit__household"))
+    if unit:
+        qs = qs.filter(visit__in=_visits(area, period, unit=unit).values("pk"))
+    return qs
+
+
+@metric("aid_cash_yuan", "发放慰问金", "元", ("category", "unit"))
+def aid_cash_yuan(area: str, period: Period, category: str | None = None, unit: int | None = None) -> Decimal:
+    return _aid(area, period, "cash", category, unit).aggregate(n=Sum("value_yuan"))["n"] or Decimal(0)
+
+
+@by_month("aid_cash_yuan")
+def aid_cash_yuan_by_month(area: str, period: Period) -> dict[tuple[str, str], Decimal]:
+    return sum_by_month(_aid(area, period, "cash"), "given_on", "value_yuan")
+
+
+@metric("aid_goods_value_yuan", "发放物资折款", "元", ("kind", "category", "unit"))
+def aid_goods_value_yuan(area: str, period: Period, kind: str | None = None, category: str | None = None,
+                         unit: int | None = None) -> Decimal:
+    """Value of goods handed out at visits; ``kind`` is the item as written (大米, 食用油 ...)."""
+    qs = _aid(area, period, "goods", category, unit)
+    if kind:
+        qs = qs.filter(description=kind)
+    return qs.aggregate(n=Sum("value_yuan"))["n"] or Decimal(0)
+
+
+@by_month("aid_goods_value_yuan")
+def aid_goods_value_yuan_by_month(area: str, period: Period) -> dict[tuple[str, str], Decimal]:
+    return sum_by_month(_aid(area, period, "goods"), "given_on", "value_yuan")
+
+
+def _activities(area: str, period: Period, kind: str | None = None, unit: int | None = None):
+    qs = Activity.objects.filter(area_filter("area", area), held_on__gte=period.start, held_on__lte=period.end)
+    if kind:
+        by_label = {str(label): code for code, label in Activity.KIND_CHOICES}
+        qs = qs.filter(kind=by_label.get(kind, kind))
+    if unit:  # organised by member unit ``unit`` (its pk)
+        qs = qs.filter(pk__in=Activity.organisers.through.objects.filter(memberunit_id=unit).values("activity_id"))
+    return qs
+
+
+def _pairings_on(area: str, day, unit: int | None = None):
+    qs = Pairing.objects.filter(area_filter("area", area), start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day))
+    return qs.filter(helper__unit=unit) if unit else qs
+
+
+@metric("persons_paired", "结对帮扶对象", "人", ("unit",))
+def persons_paired(area: str, period: Period, unit: int | None = None) -> int:
+    """Persons in a pairing on the period's last day (or today); with ``unit``, paired with its staff."""
+    return _pairings_on(area, as_of(period), unit).values("person_id").distinct().count()
+
+
+@metric("pairings_started", "新增结对帮扶", "对", ("unit",))
+def pairings_started(area: str, period: Period, unit: int | None = None) -> int:
+    qs = Pairing.objects.filter(area_filter("area", area), start_date__gte=period.start, start_date__lte=period.end)
+    return qs.filter(helper__unit=unit).count() if unit else qs.count()
+
+
+@metric("activities", "开展活动", "场", ("kind", "unit"))
+def activities(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
+    return _activities(area, period, kind, unit).count()
+
+
+@metric("activity_participants", "活动参与群众", "人次", ("kind", "unit"))
+def activity_participants(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
+    return _activities(area, period, kind, unit).aggregate(n=Sum("participants_count"))["n"] or 0
+
+
+@metric("activity_beneficiaries", "活动受益人数", "人", ("kind", "unit"))
+def activity_beneficiaries(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
+    return _activities(area, period, kind, unit).aggregate(n=Sum("beneficiaries_count"))["n"] or 0
+
+
+@metric("activity_volunteers", "活动参与志愿者", "人次", ("kind", "unit"))
+def activity_volunteers(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
+    return _activities(area, period, kind, unit).aggregate(n=Sum("volunteers_count"))["n"] or 0
+
+
+@metric("activity_consultations", "活动咨询人数", "人次", ("kind", "unit"))
+def activity_consultations(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
+    return _activities(area, period, kind, unit).aggregate(n=Sum("consultations_count"))["n"] or 0
+
+
+@metric("activity_funds_yuan", "活动投入资金", "元", ("kind", "unit"))
+def activity_funds_yuan(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> Decimal:
+    return _activities(area, period, kind, unit).aggregate(n=Sum("funds_yuan"))["n"] or Decimal(0)
+
+
+# --- kept per village (stats.tallies) ----------------------------------------------------------------
+# The follow-up states read as of the period's end or today (``as_of``); visits and aid add up by month.
+for _name in ("persons_due_visit", "persons_visited_in_time", "persons_first_visit_pending", "persons_visit_due_soon"):
+    keep(_name)
+for _name in ("visits", "aid_cash_yuan", "aid_goods_value_yuan"):
+    keep_monthly(_name)

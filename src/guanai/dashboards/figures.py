@@ -1,0 +1,58 @@
+"""Every figure a dashboard, a statistics table or their exports show, asked by metric name of
+``stats.metrics.compute`` (which answers a large area from the figures stats keeps for it, and
+counts the records otherwise). Nothing here counts records itself.
+
+A page collects its questions first (``Figures.ask`` gives a placeholder), then ``resolve()``
+answers them at once: inside ``memoized()`` each question is asked once, derived figures are
+built from the counts already asked, and the heavy counts are prefetched on several connections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from guanai.stats.metrics import METRICS, compute, given_params, memoized, prefetch
+from guanai.stats.periods import Period
+
+
+def available(name: str) -> bool:
+    """Whether a metric of that name is registered (the joint conference's come from coordination)."""
+    return name in METRICS
+
+
+@dataclass(eq=False)
+class Figure:
+    name: str
+    area: str
+    period: Period
+    params: dict = field(default_factory=dict)
+    value: int | float | None = None
+
+    @property
+    def label(self) -> str:
+        return METRICS[self.name].label
+
+    @property
+    def unit(self) -> str:
+        return METRICS[self.name].unit
+
+
+class Figures:
+    """The questions of one page, answered together."""
+
+    def __init__(self):
+        self._asked: list[Figure] = []
+
+    def ask(self, name: str, area: str, period: Period, **params) -> Figure | None:
+        """A placeholder answered by ``resolve``; None when no such metric is registered."""
+        if not available(name):
+            return None
+        figure = Figure(name, area, period, given_params(params))
+        self._asked.append(figure)
+        return figure
+
+    def resolve(self) -> None:
+        with memoized():
+            prefetch([(f.name, f.area, f.period, f.params) for f in self._asked])
+            for figure in self._asked:
+                figure.value = compute(figure.name, figure.area, figure.period, **figure.params)
