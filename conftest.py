@@ -1,11 +1,66 @@
 """Shared fixtures: the demo city loaded once per test session, users by role, real servers."""
 
 import contextlib
+import datetime
+import importlib
 
 import pytest
 from django.test import Client
 
+from guanai.core import clock
 from guanai.portal.demo import load_demo
+
+# The day the session's demo was loaded for. The demo dates itself by that day (visits up to
+# it, projects' elapsed time, the kept tallies), so a session that runs past midnight, Beijing
+# time, reloads it before the next test that uses the database (pytest_runtest_setup).
+_demo_loaded_for: dict[str, datetime.date] = {}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--next-day", action="store_true",
+                     help="after the first test the clock moves to just past midnight of the next day "
+                          "(Beijing time): proves a session that runs past midnight still passes")
+
+
+@pytest.hookimpl(tryfirst=True)  # before the test's own fixtures open their transaction
+def pytest_runtest_setup(item):
+    day = _demo_loaded_for.get("day")
+    if day is None or day == clock.today() or "django_db_setup" not in item.fixturenames:
+        return
+    from django.core.management import call_command
+    from django.db import connection
+
+    from pytest_django.plugin import blocking_manager_key
+
+    # The audit trail refuses DELETE (its own triggers): lifted for the flush, as its migration would.
+    triggers = importlib.import_module("guanai.audit.migrations.0002_append_only_triggers")
+    with item.config.stash[blocking_manager_key].unblock():
+        with connection.schema_editor() as editor:
+            triggers.backwards(None, editor)
+        call_command("flush", interactive=False, verbosity=0)
+        with connection.schema_editor() as editor:
+            triggers.forwards(None, editor)
+        _load_demo()
+
+
+def pytest_runtest_teardown(item, nextitem):
+    config = item.config
+    if config.getoption("--next-day") and not hasattr(config, "_next_day_traveller"):
+        import time_machine
+
+        tomorrow = clock.today() + datetime.timedelta(days=1)
+        config._next_day_traveller = time_machine.travel(f"{tomorrow.isoformat()} 00:00:05 +0800", tick=True)
+        config._next_day_traveller.start()
+
+
+def pytest_unconfigure(config):
+    if hasattr(config, "_next_day_traveller"):
+        config._next_day_traveller.stop()
+
+
+def _load_demo():
+    load_demo("small", log=lambda _msg: None)
+    _demo_loaded_for["day"] = clock.today()
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +80,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
-        load_demo("small", log=lambda _msg: None)
+        _load_demo()
 
 
 @pytest.fixture
@@ -46,25 +101,46 @@ def client_for(users):
 
 
 @pytest.fixture(scope="session")
-def demo_home(tmp_path_factory):
-    """A GUANAI_HOME whose SQLite database holds the small demo, for real servers."""
+def _served_demos(tmp_path_factory):
+    """Per day, a GUANAI_HOME with the small demo and one `guanai serve` on it: the served demo
+    dates itself by the day it is built, like the session's own (see _demo_loaded_for)."""
     from guanai.ops.testing import demo_home as make
-
-    return make(tmp_path_factory.mktemp("guanai-served"))
-
-
-@pytest.fixture(scope="session")
-def demo_server(demo_home):
-    """One `guanai serve` on the demo home for the whole session, with default settings
-    (the browser tests use it; logging in here is logging in everywhere: sessions live
-    in the database, so ``browser.base_url = other.url`` carries a login to another server)."""
     from guanai.ops.testing import served
 
-    # An import pauses after each full 2,000-row batch (a test hook): a browser test can then
-    # watch its bar move whatever the machine's speed; the small imports of other tests never
-    # fill a batch. Set here, on the server whose worker may take any job of the shared database.
-    with served(demo_home, GUANAI_TEST_PAUSE_PER_BATCH="0.7") as server:
-        yield server
+    homes, servers = {}, {}
+
+    def home():
+        day = clock.today()
+        if day not in homes:
+            homes[day] = make(tmp_path_factory.mktemp("guanai-served"))
+        return homes[day]
+
+    def server():
+        day = clock.today()
+        if day not in servers:
+            # An import pauses after each full 2,000-row batch (a test hook): a browser test can
+            # then watch its bar move whatever the machine's speed; the small imports of other
+            # tests never fill a batch. Set here, on the server whose worker may take any job of
+            # the shared database.
+            servers[day] = stack.enter_context(served(home(), GUANAI_TEST_PAUSE_PER_BATCH="0.7"))
+        return servers[day]
+
+    with contextlib.ExitStack() as stack:
+        yield home, server
+
+
+@pytest.fixture
+def demo_home(_served_demos):
+    """A GUANAI_HOME whose SQLite database holds the small demo, for real servers."""
+    return _served_demos[0]()
+
+
+@pytest.fixture
+def demo_server(_served_demos):
+    """One `guanai serve` on the demo home for the whole session (a day), with default settings
+    (the browser tests use it; logging in here is logging in everywhere: sessions live
+    in the database, so ``browser.base_url = other.url`` carries a login to another server)."""
+    return _served_demos[1]()
 
 
 @pytest.fixture

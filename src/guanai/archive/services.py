@@ -30,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from guanai.core import clock
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import in_area, scope_queryset
@@ -93,7 +94,7 @@ def guess_kind(title: str, text: str, filename: str = "") -> str:
 
 
 def _plausible(year: int | None) -> bool:
-    return year is not None and 1949 <= year <= date.today().year + 1
+    return year is not None and 1949 <= year <= clock.today().year + 1
 
 
 def _year_of(fact: Fact) -> int | None:

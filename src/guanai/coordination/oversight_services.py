@@ -8,18 +8,17 @@ messages naming the field, writes in one transaction and records its audit event
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import F
-from django.utils import timezone
 
 from guanai.accounts import roles
 from guanai.areas.models import Area
 from guanai.areas.scoping import area_for_user, user_role
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, snapshot  # noqa: F401  (the services below import them from here)
+from guanai.core import clock
 from guanai.core.validation import check_date
 
 from .models import CONFERENCE_LEVELS
@@ -30,8 +29,7 @@ LARGEST = Decimal("999999999999")
 OFFICE_ROLES = (roles.ADMIN, roles.OFFICE)
 
 
-def today() -> date:
-    return timezone.localdate()
+today = clock.today
 
 
 def require_office(user, what: str) -> None:

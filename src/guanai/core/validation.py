@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from guanai.core import clock
 from guanai.textproc import idcard
 from guanai.textproc.cells import CellValueError
 from guanai.textproc.cells import clean_phone as _clean_phone
@@ -49,8 +49,7 @@ DATE_RULES = {
 }
 
 
-def _today() -> date:
-    return timezone.localdate()
+_today = clock.today
 
 
 def date_bounds(rule: str, today: date | None = None) -> tuple[date, date]:

@@ -27,6 +27,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from guanai.core import clock
+
 DEMO_PASSWORD = "demo-guanai-2026"
 
 
@@ -99,7 +101,7 @@ def persons_csv(path: Path, rows: int, villages: list[str], seed: int = 1) -> Pa
         writer = csv.writer(out)
         writer.writerow(["姓名", "性别", "出生日期", "身份证号", "村（社区）代码", "人员类别"])
         while len(seen) < rows:
-            born = date(date.today().year - rng.randint(5, 14), rng.randint(1, 12), rng.randint(1, 28))
+            born = date(clock.today().year - rng.randint(5, 14), rng.randint(1, 12), rng.randint(1, 28))
             first17 = f"{region}{born:%Y%m%d}{rng.randint(0, 999):03d}"
             if first17 in seen:
                 continue

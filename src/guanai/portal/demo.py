@@ -14,6 +14,7 @@ from datetime import date
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 
+from guanai.core import clock
 from guanai.accounts import roles
 from guanai.accounts.models import User
 from guanai.areas import codes
@@ -41,7 +42,7 @@ def load_demo(scale: str = "small", *, today: date | None = None, seed: int = 20
     if scale not in SCALES:
         raise ValueError(f"未知的演示规模“{scale}”，可选：{'、'.join(SCALES)}")
     autodiscover_modules("demo_data")  # every app's steps (<app>/demo_data.py) register themselves
-    ctx = DemoContext(scale=scale, today=today or date.today(), rng=random.Random(seed))
+    ctx = DemoContext(scale=scale, today=today or clock.today(), rng=random.Random(seed))
     started = time.perf_counter()
     with transaction.atomic(), ExitStack() as deferred:
         bulk = False

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from guanai.core import clock
 from guanai.textproc.idcard import age_on
 
 LEFT_BEHIND_CHILD = "left_behind_child"
@@ -42,7 +43,7 @@ def age_problems(categories, birth_date: date | None, today: date | None = None)
     the importer. Nothing to say without a birth date, or for one after ``today``."""
     if birth_date is None:
         return []
-    today = today or date.today()
+    today = today or clock.today()
     if birth_date > today:
         return []
     age = age_on(birth_date, today)

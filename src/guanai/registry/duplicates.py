@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.db.models.functions import Substr
 
+from guanai.core import clock
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, audited, snapshot
 from guanai.stats.tallies import batched
@@ -96,7 +97,7 @@ def merge_persons(*, user, keep: Person, duplicate: Person) -> Person:
     exit_fields = ["status", "exit_reason", "exit_date", "merged_into_id", "version"]
     duplicate_before = snapshot(duplicate, exit_fields)
     duplicate.status, duplicate.exit_reason, duplicate.merged_into = Person.EXITED, "merged", keep
-    duplicate.exit_date = duplicate.exit_date or date.today()
+    duplicate.exit_date = duplicate.exit_date or clock.today()
     duplicate.version += 1
     duplicate.save()
     # One event per record: the kept one's changes, and the duplicate's exit.

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
+from guanai.core import clock
 from guanai.accounts import roles
 from guanai.accounts.roles import user_role
 from guanai.areas import codes
@@ -43,7 +44,7 @@ class PreparedId:
 
 def prepare_id(raw) -> PreparedId:
     """Validate an ID number and produce what is stored; raises IdNumberError (Chinese)."""
-    parsed = idcard.parse_id_number(raw)
+    parsed = idcard.parse_id_number(raw, today=clock.today())
     return PreparedId(crypto.encrypt(parsed.number), crypto.lookup_hash(parsed.number),
                       idcard.mask_id_number(parsed.number), parsed, crypto.suffix_hash(parsed.number))
 
@@ -52,7 +53,7 @@ def id_lookup_hashes(raw) -> list[str]:
     """The hashes a person with this ID number may be stored under (every known key: during a
     key rotation some rows still carry the old key's); [] for a number that is not one."""
     try:
-        return crypto.lookup_hashes(idcard.parse_id_number(raw).number)
+        return crypto.lookup_hashes(idcard.parse_id_number(raw, today=clock.today()).number)
     except idcard.IdNumberError:
         return []
 
@@ -325,7 +326,7 @@ def sixteenth_birthday_cutoff(day: date, within_days: int = 90) -> date:
 
 def about_to_age_out(user, *, today: date | None = None, within_days: int = 90) -> QuerySet:
     """Left-behind children who turn 16 within ``within_days``: to be exited."""
-    cutoff = sixteenth_birthday_cutoff(today or date.today(), within_days)
+    cutoff = sixteenth_birthday_cutoff(today or clock.today(), within_days)
     return search_persons(user, category=cat.LEFT_BEHIND_CHILD).filter(birth_date__lte=cutoff)
 
 

@@ -1,4 +1,3 @@
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from guanai.core import clock
 from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
 from guanai.accounts.access import own_job_or_404, roles_required
@@ -182,7 +182,7 @@ def person_edit(request, pk: int):
 @once_per_token
 def person_assess(request, pk: int):
     person = get_scoped_or_404(Person.objects.all(), request.user, pk=pk)
-    form = AssessmentForm(request.POST or None, initial={"assessed_on": date.today()})
+    form = AssessmentForm(request.POST or None, initial={"assessed_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         scores = {code: data[code] for code, _label in RiskAssessment.DIMENSIONS}

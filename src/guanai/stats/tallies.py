@@ -30,9 +30,9 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from guanai.core import clock
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import area_filter
 from guanai.core.db import refresh_planner_statistics
 from guanai.tasks import task
 
@@ -351,7 +351,7 @@ def ensure_fresh() -> None:
     """Figures that depend on the date (children turning 16) go stale overnight: the
     first dashboard of a new day asks the worker to recompute every village."""
     global _refresh_requested_on
-    today = date.today()
+    today = clock.today()
     if _refresh_requested_on == today:  # this process asked already: no query
         return
     newest = AreaTally.objects.exclude(key=COMPLETE).order_by("-updated_at").values_list("pk", "updated_at").first()

@@ -7,9 +7,9 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from guanai.areas.scoping import serves_user_area
+from guanai.core import clock
 from guanai.coordination.models import MemberUnit
 
 
@@ -30,8 +30,7 @@ def checklist() -> list[tuple[str, str]]:
     return list(getattr(settings, "GUANAI_CAREHOME_CHECKLIST", None) or DEFAULT_CAREHOME_CHECKLIST)
 
 
-def _today() -> date:
-    return timezone.localdate()
+_today = clock.today
 
 
 def _unit_usable(user, unit: MemberUnit) -> bool:

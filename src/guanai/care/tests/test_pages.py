@@ -44,12 +44,13 @@ def test_visit_form_saves_a_visit_with_aid_rows(users, client_for):
     assert "刘小花" in detail and "大米" in detail and "慰问金" in detail
 
 
-@pytest.mark.parametrize("extra,message", [
-    ({"visit_date": (timezone.localdate() + timedelta(days=1)).isoformat()}, "走访日期不能晚于今天"),
+@pytest.mark.parametrize("extra,message", [  # a date as a function of today: see test_services
+    (lambda: {"visit_date": (timezone.localdate() + timedelta(days=1)).isoformat()}, "走访日期不能晚于今天"),
     ({"aid_quantity": ["", "-2"]}, "数量不能为负数"),
     ({"aid_value": ["300", ""]}, "请填写折合金额"),
 ])
 def test_visit_form_refuses_bad_input_in_chinese_and_saves_nothing(users, client_for, extra, message):
+    extra = extra() if callable(extra) else extra
     child = person(users["village"], "陈小兵", VILLAGE)
     before = (Visit.objects.count(), AidItem.objects.count())
     response = client_for("village").post("/care/visits/create/", _visit_post(child.pk, **extra))

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from guanai.core import clock
 from guanai.coordination import oversight_supervision as supervision
 from guanai.coordination.models import MemberUnit
 
@@ -15,12 +16,10 @@ FOREIGN_CITY_UNIT_AREA = "990200000000"
 
 
 def demo_scheme(subject: str):
-    """The demo's assessment of last year (the demo dates itself by date.today())."""
-    from datetime import date
-
+    """The demo's assessment of last year (the demo dates itself by clock.today(), Beijing time)."""
     from guanai.coordination.models import AssessmentScheme
 
-    return AssessmentScheme.objects.get(area_id=CITY, year=date.today().year - 1, subject=subject)
+    return AssessmentScheme.objects.get(area_id=CITY, year=clock.today().year - 1, subject=subject)
 
 
 def days(n: int):

@@ -3,12 +3,12 @@ the metric functions or entered with a note, ranking, exports; and the rectifica
 metrics the schemes use."""
 
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
+from guanai.core import clock
 from guanai.coordination import oversight_assessment as assessment
 from guanai.coordination import oversight_documents as documents
 from guanai.coordination import oversight_supervision as supervision
@@ -237,7 +237,7 @@ def test_the_exports_carry_the_ranking(users):
 
 
 def test_the_demo_assessment_of_last_year_ranks_every_unit_and_township(db):
-    schemes = AssessmentScheme.objects.filter(area_id=CITY, year=date.today().year - 1)
+    schemes = AssessmentScheme.objects.filter(area_id=CITY, year=clock.today().year - 1)
     assert {s.subject for s in schemes} == {AssessmentScheme.UNITS, AssessmentScheme.TOWNSHIPS}
     for scheme in schemes:
         _indicators, rows = assessment.ranking(scheme)

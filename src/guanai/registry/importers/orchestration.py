@@ -7,11 +7,11 @@ import contextlib
 import os
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 from django.db import connection, transaction
 
+from guanai.core import clock
 from guanai.accounts import roles
 from guanai.accounts.roles import user_role
 from guanai.areas import codes
@@ -43,7 +43,7 @@ def import_persons(path, *, user=None, dry_run=False, options=None, progress=no_
     """
     options = options or {}
     result = ImportResult()
-    today = date.today()
+    today = clock.today()
 
     base, base_name, problem = _base_area(user, options.get("area"))
     if problem:
