@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import Resolver404, resolve
 
 from .access import is_public, may_use
 
@@ -26,6 +27,10 @@ class IdleTimeoutMiddleware:
             last_seen = request.session.get(self.SESSION_KEY)
             if last_seen is not None and now - last_seen > settings.GUANAI_IDLE_TIMEOUT_SECONDS:
                 logout(request)
+                if _authenticates_itself(request):
+                    # The API (the phone's offline sync uses the session): its own JSON 401,
+                    # or the bearer token the request also carries; never a login page.
+                    return self.get_response(request)
                 messages.warning(request, "由于长时间未操作，您已自动退出登录，请重新登录。")
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
             # Rewriting the session on every request costs a database write per page;
@@ -33,6 +38,13 @@ class IdleTimeoutMiddleware:
             if last_seen is None or now - last_seen >= self.PRECISION_SECONDS:
                 request.session[self.SESSION_KEY] = now
         return self.get_response(request)
+
+
+def _authenticates_itself(request) -> bool:
+    try:
+        return getattr(resolve(request.path_info).func, "authenticates_itself", False)
+    except Resolver404:
+        return False
 
 
 class LoginRequiredMiddleware:

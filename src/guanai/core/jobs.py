@@ -59,6 +59,20 @@ def job_user():
     return job.user if job is not None and job.user_id else None
 
 
+def _no_limits() -> type[BaseException] | None:
+    return None
+
+
+# Which limit's exception (ops.limits) was sent to the current thread's job, if any; the
+# worker installs the probe (core cannot import ops).
+_limit_sent = _no_limits
+
+
+def watch_limits(probe) -> None:
+    global _limit_sent
+    _limit_sent = probe
+
+
 def set_current_worker(worker_id: str) -> None:
     global _current_worker
     _current_worker = worker_id
@@ -175,7 +189,13 @@ def run_job(job_id: int) -> None:
     job = Job.objects.select_related("user").get(pk=job_id)
     progress = Progress(job)
     try:
-        result = _run_as_its_user(job, progress)
+        with transaction.atomic():
+            result = _run_as_its_user(job, progress)
+            fired = _limit_sent()
+            if fired is not None:
+                # A limit's exception was sent and library code with a broad ``except``
+                # swallowed it: the result may be partial, so nothing the job wrote is kept.
+                raise fired()
     except WorkerStopping:
         _interrupted(job_id, job.kind, job.attempts, "后台任务进程停止")
         raise

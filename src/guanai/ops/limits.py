@@ -106,6 +106,13 @@ def work_started(seconds: float = 0, timeout_exc: type[Exception] = RequestTimeL
                                            resident_mb() if _memory_mb else 0.0, None]
 
 
+def sent_to_current() -> type[BaseException] | None:
+    """The limit's exception type sent to the current thread's work so far, or None."""
+    with _lock:
+        entry = _running.get(threading.get_ident())
+        return entry[5] if entry is not None else None
+
+
 def _finish(thread_id: int) -> type[BaseException] | None:
     with _lock:
         entry = _running.pop(thread_id, None)

@@ -62,6 +62,7 @@ class Worker(DbWorker):
 
     def run(self) -> None:
         limits.start_watchdog(settings.GUANAI_WORKER_MEMORY_MB)
+        jobs.watch_limits(limits.sent_to_current)
         jobs.set_current_worker(self.worker_id)
         # Beat once before claiming anything: another worker starting at the same moment
         # reaps jobs whose worker has no heartbeat row, and would take this one's first job.

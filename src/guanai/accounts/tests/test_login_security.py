@@ -72,6 +72,19 @@ def test_idle_session_times_out_with_a_message(client_for):
     assert "长时间未操作" in body
 
 
+def test_an_idle_session_calling_the_api_gets_json_401_not_the_login_page(client_for):
+    # The phone's offline visits are sent through the API with the site's session.
+    client = client_for("village")
+    assert client.get("/api/v1/persons/").status_code == 200
+    session = client.session
+    session[IdleTimeoutMiddleware.SESSION_KEY] = int(time.time()) - settings.GUANAI_IDLE_TIMEOUT_SECONDS - 5
+    session.save()
+    response = client.get("/api/v1/persons/")
+    assert response.status_code == 401 and response["Content-Type"].startswith("application/json")
+    assert "登录" in response.json()["detail"]
+    assert client.get("/api/v1/persons/").status_code == 401  # logged out for good
+
+
 @pytest.mark.parametrize("password,ok", [("short1", False), ("onlyletterslong", False), ("1234567890", False),
                                          ("guanai-care-2026", True)])
 def test_password_rules(password, ok):

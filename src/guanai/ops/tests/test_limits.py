@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
@@ -32,3 +34,37 @@ def test_a_swallowed_time_limit_still_ends_in_the_chinese_503():
 def test_a_request_within_its_limits_is_untouched():
     response = RequestLimitsMiddleware(lambda request: HttpResponse("好"))(RequestFactory().get("/"))
     assert response.status_code == 200 and response.content.decode() == "好"
+
+
+def _job_that_swallows_everything(job, progress):
+    from guanai.areas.models import Area
+
+    Area.objects.create(code="990199999999", name="半成品村", level=Area.objects.get(code="990101001001").level)
+    _view_that_swallows_everything(None)
+    return {"created": 1}
+
+
+@pytest.mark.django_db
+def test_a_job_whose_limit_was_swallowed_fails_and_keeps_nothing(users, settings):
+    """The worker's side of the same class: a job that carried on after its time limit is
+    not accepted as done, and what it wrote is rolled back."""
+    from guanai.areas.models import Area
+    from guanai.core import jobs
+    from guanai.ops import limits
+
+    settings.GUANAI_JOB_TIMEOUT = 0.3
+    jobs.runner("swallowing_test_job")(_job_that_swallows_everything)
+    jobs.watch_limits(limits.sent_to_current)  # as `guanai worker` does
+    try:
+        job = jobs.Job.objects.create(kind="swallowing_test_job", label="测试", user=users["admin"], params={})
+        limits.work_started(0.3, timeout_exc=jobs.JobOverLimit)
+        try:
+            jobs.run_job.call(job.pk)
+        finally:
+            limits.work_finished()
+    finally:
+        jobs.watch_limits(jobs._no_limits)
+        jobs._RUNNERS.pop("swallowing_test_job")
+    job.refresh_from_db()
+    assert job.status == jobs.Job.FAILED and "处理时间超过上限" in job.message
+    assert not Area.objects.filter(code="990199999999").exists()
