@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test install install-test system-packages runtime-packages deploy-packages deploy-local load drills clean
+.PHONY: run test test-next-day install install-test system-packages runtime-packages deploy-packages deploy-local load drills clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,13 @@ drills: install-test deploy-packages
 test: install-test
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+# The tests whose figures depend on the date, with the day changing after the first test
+# (pytest --next-day, root conftest.py): a session that runs past midnight must still pass.
+NEXT_DAY_TESTS = src/guanai/stats src/guanai/dashboards src/guanai/coordination src/guanai/care \
+	src/guanai/registry/tests/test_registry.py src/guanai/briefings tests/test_figures_agree.py
+test-next-day: install-test
+	$(BIN)/pytest --next-day -p no:cacheprovider $(NEXT_DAY_TESTS)
 
 clean:
 	rm -rf $(VENV) var/static
