@@ -153,7 +153,7 @@ def test_sigterm_interrupts_the_job_in_hand_and_it_is_retried(worker_home, tmp_p
     stopped_in = time.monotonic() - started
     _id, status, _attempts, _worker_id, message, _result = _jobs(url, [job_id])[0]
     # Interrupted in the middle: rolled back and queued again.
-    assert status == "pending" and "后台任务进程停止" in message and "自动重试" in message
+    assert status == "pending" and "后台任务进程停止" in message and "自动重试" in message, (status, message)
     assert _persons(url) == before
     second = _worker(home, url)
     try:
