@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanai.core.uploads import sealed_storage
+
 
 class Helper(models.Model):
     """Someone who helps: a volunteer, a 爱心家长, a cadre or a member unit's staff."""
@@ -181,7 +183,7 @@ class VisitPhoto(models.Model):
 
     visit = models.ForeignKey(Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="photos")
     kind = models.CharField(_("类型"), max_length=10, choices=KIND_CHOICES, default=PHOTO)
-    image = models.FileField(_("照片"), upload_to=_visit_photo_path)
+    image = models.FileField(_("照片"), upload_to=_visit_photo_path, storage=sealed_storage)
     content_type = models.CharField(max_length=40, default="image/jpeg")
     width = models.PositiveIntegerField(_("宽（像素）"), default=0)
     height = models.PositiveIntegerField(_("高（像素）"), default=0)
@@ -273,7 +275,7 @@ def _photo_path(instance, filename):
 
 class ActivityPhoto(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(_("照片"), upload_to=_photo_path)
+    image = models.FileField(_("照片"), upload_to=_photo_path, storage=sealed_storage)
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     content_type = models.CharField(max_length=40, default="image/jpeg")
 

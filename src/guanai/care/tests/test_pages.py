@@ -156,6 +156,8 @@ def test_activity_pages_with_photos(users, client_for, settings, tmp_path):
     photo = activity.photos.get()
     image = client.get(f"/care/activities/photos/{photo.pk}/")
     assert image.status_code == 200 and image.content == PNG
+    with open(photo.image.path, "rb") as on_disk:  # sealed at rest (core.uploads.SealedStorage)
+        assert PNG not in on_disk.read()
     assert client_for("leader").get("/care/activities/").status_code == 200
     assert client_for("leader").get("/care/activities/create/").status_code == 403
 

@@ -1,4 +1,5 @@
-"""`guanai rotate-field-key`: re-encrypt the stored ID numbers under the current field key.
+"""`guanai rotate-field-key`: re-encrypt the stored ID numbers, and re-seal the kept photos
+and signatures (core.uploads.SealedStorage), under the current field key.
 
 Set the new key first, keeping the old one readable, on every process, then run this
 (the site keeps serving; reads accept both keys while it runs):
@@ -13,11 +14,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import record
+from guanai.core import uploads
 from guanai.registry import crypto, keyrotation
 
 
 class Command(BaseCommand):
-    help = "用当前个人信息密钥重新加密已存的身份证号（分批进行，可中断后继续，不停机）"
+    help = "用当前个人信息密钥重新加密已存的身份证号和照片（分批进行，可中断后继续，不停机）"
 
     def add_arguments(self, parser):
         parser.add_argument("--batch", type=int, default=keyrotation.BATCH, help="每批行数")
@@ -38,6 +40,11 @@ class Command(BaseCommand):
         except crypto.UnknownKeyError as exc:
             raise CommandError(f"{exc}：请在 GUANAI_FIELD_OLD_KEYS 中提供旧密钥后重新运行，已完成的批次无需重做") from exc
         filled = keyrotation.fill_suffix_hashes() if fill else 0
+        try:
+            resealed, files = uploads.reseal_stored_files()
+        except uploads.UnknownFileKeyError as exc:
+            raise CommandError(f"{exc}：请在 GUANAI_FIELD_OLD_KEYS 中提供旧密钥后重新运行") from exc
+        self.stdout.write(f"照片等存档文件：{files}个，本次改用当前密钥加密{resealed}个")
         record(AuditEvent.UPDATE, object_type="registry.person", username="（命令行）",
                detail=f"个人信息密钥轮换至编号{key_id}：重新加密{result.rotated}条，剩余{result.remaining}条")
         self.stdout.write(f"完成：重新加密{result.rotated}条，跳过（已被修改）{result.skipped}条，"
