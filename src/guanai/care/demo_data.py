@@ -8,15 +8,16 @@ as the rules ask; elsewhere visits are sparser, so coverage differs by area.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from bisect import bisect
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import Case, DateTimeField, F, Max, Value, When
-from django.utils import timezone
+from django.db.models import Max, Min
 
 from guanai.core.demo import CITY_CODE, DemoContext, bulk_insert, demo_step, insert_rows
+from guanai.registry.demo_data import registration_offsets
 from guanai.registry.models import Person
 
 from . import followup
@@ -38,29 +39,9 @@ _GOODS = [("大米", "袋", (60, 120)), ("面粉", "袋", (40, 80)), ("食用油
 _VISITORS_TEXT = ["村儿童主任", "村妇联主席", "驻村干部", "镇民政办工作人员", "网格员"]
 
 
-def _at(day, hour=9):
-    return timezone.make_aware(datetime.combine(day, time(hour)))
-
-
-def _registration_offsets(ctx: DemoContext) -> dict[int, int]:
-    """Spread registration dates over the year before (by id mod 30): most persons
-    were filed a year or more ago, some during the year, a few days ago (first visit due)."""
-    return {k: (365 + 2 * k if k < 27 else {27: 200, 28: 40, 29: 2}[k]) for k in range(30)}
-
-
-def _backdate_registration(ctx: DemoContext) -> None:
-    today_start = _at(ctx.today, 0)
-    fresh = Person.objects.filter(area__gte="990000000000", area__lt="999999999999~", created_at__gte=today_start)
-    # One pass over the persons (a province's million), not one per bucket.
-    fresh.alias(bucket=F("id") % 30).update(created_at=Case(
-        *[When(bucket=k, then=Value(_at(ctx.today - timedelta(days=days), 10)))
-          for k, days in _registration_offsets(ctx).items()], output_field=DateTimeField()))
-
-
 @demo_step(40, bulk=True)
 def build_care(ctx: DemoContext) -> None:
     """走访慰问、结对帮扶、活动与爱心家园"""
-    _backdate_registration(ctx)
     _helpers_and_pairings(ctx)
     _visits(ctx)
     _activities(ctx)
@@ -88,11 +69,15 @@ def _helpers_and_pairings(ctx: DemoContext) -> None:
                          .order_by("pk")[:3])
     pairings += [Pairing(helper=helpers[1], person=p, area_id=p.area_id, start_date=today - timedelta(days=250),
                          note="爱心助学") for p in unit_children]
+    # Each cadre's township's first three active persons, read in one pass over the city's.
+    firsts: dict[str, list] = {helper.area_id[:9]: [] for helper in helpers[2:]}
+    for pk, area in (Person.objects.filter(area__gte="990100000000", area__lt="990199999999~", status=Person.ACTIVE)
+                     .order_by("pk").values_list("pk", "area_id").iterator(chunk_size=10000)):
+        found = firsts.get(area[:9])
+        if found is not None and len(found) < 3 and area < f"{area[:9]}999":
+            found.append((pk, area))
     for helper in helpers[2:]:
-        low = helper.area_id[:9]
-        persons = list(Person.objects.filter(area__gte=f"{low}000", area__lt=f"{low}999", status=Person.ACTIVE)
-                       .order_by("pk").values_list("pk", "area_id")[:3])
-        for pk, area in persons:
+        for pk, area in firsts[helper.area_id[:9]]:
             begun = today - timedelta(days=rng.randint(30, 360))
             ended = begun + timedelta(days=180) if rng.random() < 0.15 and begun + timedelta(days=180) < today else None
             pairings.append(Pairing(helper=helper, person_id=pk, area_id=area, start_date=begun, end_date=ended,
@@ -100,20 +85,27 @@ def _helpers_and_pairings(ctx: DemoContext) -> None:
     Pairing.objects.bulk_create(pairings, batch_size=2000)
 
 
-def _visit_dates(rng, first: date, last: date, interval: int, jitter: int) -> list:
-    dates = []
-    day = first + timedelta(days=rng.randint(0, max(1, interval // 2)))
+def _visit_dates(rng, first: date, last: date, interval: int, jitter: int) -> list[int]:
+    """The days (ordinals) of a person's visits from ``first`` to ``last``."""
+    randint, random = rng.randint, rng.random
+    days = []
+    day, last = first.toordinal() + randint(0, max(1, interval // 2)), last.toordinal()
     while day <= last:
-        dates.append(day)
-        day += timedelta(days=max(1, interval + rng.randint(-jitter, jitter)))
-        if rng.random() < 0.12:  # a missed round now and then, as in real work
-            day += timedelta(days=rng.randint(interval // 2, interval))
-    return dates
+        days.append(day)
+        day += max(1, interval + randint(-jitter, jitter))
+        if random() < 0.12:  # a missed round now and then, as in real work
+            day += randint(interval // 2, interval)
+    return days
 
 
-_VISIT_COLUMNS = ["id", "visit_date", "mode", "person", "household", "area", "other_visitors", "findings", "needs",
-                  "risk_level", "next_visit_on", "created_by", "created_at"]
+# Visits are written from this many persons at a time (a province's five million would not
+# sit in memory at once).
+_PERSONS_PER_WRITE = 50_000
+_VISIT_COLUMNS = ["id", "visit_date", "mode", "person", "area", "other_visitors", "findings", "needs", "next_visit_on",
+                  "created_by"]
 _AID_COLUMNS = ["id", "visit", "kind", "description", "quantity", "unit", "value_yuan", "area", "given_on"]
+# rng.choices(modes, [60, 25, 5, 10])[0], drawn as it draws (one random() against the running sums).
+_MODES, _MODE_SUMS = ["home", "phone", "video", "school"], [60, 85, 90, 100]
 
 
 def _next_id(model) -> int:
@@ -122,49 +114,61 @@ def _next_id(model) -> int:
 
 def _visits(ctx: DemoContext) -> None:
     rng, today = ctx.rng, ctx.today
+    choice, random = rng.choice, rng.random
     cfg = followup.rules()
     tracked_categories = set(cfg["categories"])
     volunteer = ctx.users.get("volunteer")
     village_user = ctx.users.get("village")
-    offsets = _registration_offsets(ctx)
+    offsets = registration_offsets()  # when each person was filed (registry's demo dated them)
     paired = set(Pairing.objects.filter(helper__user=volunteer).values_list("person_id", flat=True)) if volunteer else set()
     year_ago = today - timedelta(days=364)
-    now = timezone.now()
+    yesterday = today - timedelta(days=1)
     next_visit, next_aid = _next_id(Visit), _next_id(AidItem)
     through = Visit.visitors.through
-    visits, aid, links = [], [], []
-    modes = ["home", "phone", "video", "school"]
+    links = []
+    dates: dict[int, date] = {}  # ordinal → date, for the few hundred days of the year
 
-    persons = (Person.objects.filter(area__gte="990000000000", area__lt="999999999999~", status=Person.ACTIVE,
-                                     categories__category__in=tracked_categories)
+    def day_of(ordinal: int) -> date:
+        found = dates.get(ordinal)
+        if found is None:
+            found = dates[ordinal] = date.fromordinal(ordinal)
+        return found
+
+    demo_persons = Person.objects.filter(area__gte="990000000000", area__lt="999999999999~")
+    tracked = (demo_persons.filter(status=Person.ACTIVE, categories__category__in=tracked_categories)
                .values_list("pk", "area_id", "current_risk").distinct().order_by("pk"))
-    for pk, area, risk in persons.iterator(chunk_size=5000):
-        registered = today - timedelta(days=offsets[pk % 30])
-        first = max(registered, year_ago)
-        dense = area.startswith(HOME_COUNTY) or ctx.scale == "small"
-        if risk == "red" and dense:
-            interval, jitter = 8, 3
-        elif dense:
-            interval, jitter = 27, 9
-        else:
-            interval, jitter = SPARSE_INTERVAL[ctx.scale], 30
-        for day in _visit_dates(rng, first, today - timedelta(days=1), interval, jitter):
-            visit_id, next_visit = next_visit, next_visit + 1
-            other, created_by = rng.choice(_VISITORS_TEXT), None
-            if pk in paired and rng.random() < 0.6:
-                links.append((visit_id, volunteer.pk))
-                other = ""
-            elif area == HOME_VILLAGE and village_user is not None:
-                links.append((visit_id, village_user.pk))
-                created_by = village_user.pk
-            visits.append((visit_id, day, rng.choices(modes, [60, 25, 5, 10])[0], pk, None, area, other,
-                           rng.choice(_FINDINGS), rng.choice(_NEEDS), "",
-                           day + timedelta(days=7 if risk == "red" else 30), created_by, now))
-            for kind, description, quantity, unit, value in _aid_for(rng, day):
-                aid.append((next_aid, visit_id, kind, description, quantity, unit, value, area, day))
-                next_aid += 1
-    insert_rows(Visit, _VISIT_COLUMNS, visits)
-    insert_rows(AidItem, _AID_COLUMNS, aid)
+    bounds = demo_persons.aggregate(low=Min("pk"), high=Max("pk"))
+    low = bounds["low"] or 0
+    while low <= (bounds["high"] or -1):
+        visits, aid = [], []
+        for pk, area, risk in tracked.filter(pk__gte=low, pk__lt=low + _PERSONS_PER_WRITE):
+            first = max(today - timedelta(days=offsets[pk % 30]), year_ago)
+            dense = area.startswith(HOME_COUNTY) or ctx.scale == "small"
+            if risk == "red" and dense:
+                interval, jitter = 8, 3
+            elif dense:
+                interval, jitter = 27, 9
+            else:
+                interval, jitter = SPARSE_INTERVAL[ctx.scale], 30
+            follow = 7 if risk == "red" else 30
+            for ordinal in _visit_dates(rng, first, yesterday, interval, jitter):
+                day = day_of(ordinal)
+                visit_id, next_visit = next_visit, next_visit + 1
+                other, created_by = choice(_VISITORS_TEXT), None
+                if pk in paired and random() < 0.6:
+                    links.append((visit_id, volunteer.pk))
+                    other = ""
+                elif area == HOME_VILLAGE and village_user is not None:
+                    links.append((visit_id, village_user.pk))
+                    created_by = village_user.pk
+                visits.append((visit_id, day, _MODES[bisect(_MODE_SUMS, random() * 100.0, 0, 3)], pk, area, other,
+                               choice(_FINDINGS), choice(_NEEDS), day_of(ordinal + follow), created_by))
+                for kind, description, quantity, unit, value in _aid_for(rng, day):
+                    aid.append((next_aid, visit_id, kind, description, quantity, unit, value, area, day))
+                    next_aid += 1
+        insert_rows(Visit, _VISIT_COLUMNS, visits)
+        insert_rows(AidItem, _AID_COLUMNS, aid)
+        low += _PERSONS_PER_WRITE
     bulk_insert(through, [through(visit_id=v, user_id=u) for v, u in links])
     with connection.cursor() as cursor:  # PostgreSQL sequences after explicit ids (SQLite needs nothing)
         for sql in connection.ops.sequence_reset_sql(no_style(), [Visit, AidItem]):

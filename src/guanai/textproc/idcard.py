@@ -22,11 +22,13 @@ __all__ = [
     "IdNumber",
     "IdNumberError",
     "age_on",
+    "check_char",
     "check_digit",
     "cross_check",
     "mask_id_number",
     "parse_clean_18",
     "parse_id_number",
+    "weighted_sum",
 ]
 
 # ISO 7064 MOD 11-2 as written out in GB 11643-1999.
@@ -76,7 +78,18 @@ def check_digit(first17: str) -> str:
     """The 18th character for the given first 17 digits."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise IdNumberError(f"计算校验位需要17位数字，实为“{first17}”")
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    return check_char(weighted_sum(first17))
+
+
+def weighted_sum(digits: str, position: int = 0) -> int:
+    """The part of the check sum of the digits standing at ``position`` (0-based) of the first
+    17: the parts of a number add up to its sum, so numbers built of shared parts (a region, a
+    birth date) can sum each part once."""
+    return sum(int(d) * w for d, w in zip(digits, _WEIGHTS[position:]))
+
+
+def check_char(total: int) -> str:
+    """The check character (18th) of a number whose weighted sum is ``total``."""
     return _CHECK_CHARS[total % 11]
 
 
