@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from guanai.core.demo import BULK_TABLES, bulk_insert, indexes_deferred
+from guanai.core.demo import BULK_TABLES, bulk_insert, indexes_deferred, insert_rows
 from guanai.registry.models import Person, RiskAssessment
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,23 @@ def test_bulk_insert_writes_what_bulk_create_would(db):
     # The table's own sequence moved past them: the next person filed gets a new number.
     later = Person.objects.create(name="杨光", area_id="990101001001")
     assert later.pk > max(p.pk for p in people)
+
+
+def test_insert_rows_gives_the_other_fields_their_defaults(db):
+    before = timezone.now()
+    top = (Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    born = timezone.localdate() - timedelta(days=4000)
+    insert_rows(Person, ["id", "name", "sex", "birth_date", "area"], [(top, "韦小燕", "女", born, "990101001001"),
+                                                                      (top + 1, "龙秀梅", "女", None, "990101001001")])
+    first, second = Person.objects.filter(pk__in=[top, top + 1]).order_by("pk")
+    assert (first.name, first.birth_date, second.birth_date) == ("韦小燕", born, None)
+    assert (first.status, first.version, first.hukou_registered, first.address) == (Person.ACTIVE, 1, True, "")
+    assert first.created_at >= before - timedelta(seconds=1) and first.updated_at >= before - timedelta(seconds=1)
+    insert_rows(RiskAssessment, ["person", "assessed_on", "safety", "flags", "level"],
+                [(top, born, 3, ("no_guardian",), "red")])
+    stored = RiskAssessment.objects.get(person_id=top)
+    assert (stored.flags, stored.level, stored.safety, stored.schooling, stored.is_current) == (
+        ["no_guardian"], "red", 3, 0, True)
 
 
 def test_demo_persons_carry_their_latest_risk_level(db):
