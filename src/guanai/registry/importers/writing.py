@@ -136,6 +136,7 @@ PERSON_GIVEN = ["id", "name", "sex", "ethnicity", "birth_date", "id_number_encry
                 "id_number_masked", "phone", "area_id", "address", "hukou_place", "pinyin_full", "pinyin_initials",
                 "id_suffix_hash"]
 EXAMPLES = 20  # rows of each kind (created, updated) a preview shows
+STORED_HASHES_UP_TO = 100_000  # persons: a registry this small has its ID hashes read once per import
 
 
 class Writer:
@@ -160,6 +161,8 @@ class Writer:
         self.expected_rows = 0  # rows in the file, when known: decides on deferring index updates
         self.touched: set[str] = set()  # villages whose figures the import changes
         self.started_empty: bool | None = None
+        self.stored_hashes: set[str] | None = None
+        self.stored_hashes_read = False
         self.next_id: int | None = None
         self.adapt_date = connection.ops.adapt_datefield_value
         self.suffix_hash = crypto.suffix_hasher()
@@ -383,6 +386,9 @@ class Writer:
         for hasher in self.old_hashers:
             alias.update((hasher(r.id_number), r.id_hash) for r in rows if r.id_hash)
         hashes += alias
+        stored = self._stored_hashes()
+        if stored is not None:
+            hashes = [h for h in hashes if h in stored]
         if hashes:
             # Plain SQL, joining a list of values: SQLite's planner scans the whole table for
             # a long IN (...) list, and the ORM's per-parameter work costs more than the look-up.
@@ -404,6 +410,22 @@ class Writer:
             for values in qs.values(*self.EXISTING_FIELDS):
                 found.setdefault(("", values["area_id"], values["name"], values["birth_date"]), values)
         return found
+
+
+    def _stored_hashes(self) -> set[str] | None:
+        """The ID hashes of the persons stored when the import began, read once, or None (look
+        each batch up): on SQLite inside the import's transaction, which reads one snapshot, so
+        the set holds every hash a look-up could find; the persons the import creates are never
+        looked up again (the caller refuses a second row of the same person). For a registry of
+        at most STORED_HASHES_UP_TO persons; a batch then asks only for the hashes in the set,
+        as a rule none."""
+        if not self.stored_hashes_read:
+            self.stored_hashes_read = True
+            if (connection.vendor == "sqlite" and connection.in_atomic_block
+                    and Person.objects.count() <= STORED_HASHES_UP_TO):
+                self.stored_hashes = set(Person.objects.exclude(id_number_hash="")
+                                         .values_list("id_number_hash", flat=True).iterator(chunk_size=10_000))
+        return self.stored_hashes
 
 
 def _iso(value) -> str:
