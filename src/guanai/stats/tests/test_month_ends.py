@@ -61,6 +61,15 @@ def test_a_period_not_ending_on_a_kept_month_end_is_counted(users):
     assert tallies.kept_answer(info, "990100000000", parse_period(str(today.year - 1)), {}) is not None
     long_ago = parse_period(str(today.year - 10))  # before the kept months
     assert tallies.kept_answer(info, "990100000000", long_ago, {}) is None
+    # a single month more than 13 months back: only the quarters' ends are kept that far
+    old_month = today.replace(day=1)
+    for _ in range(20):
+        old_month = (old_month - timedelta(days=1)).replace(day=1)
+    old_month = parse_period(f"{old_month.year}-{old_month.month:02d}")
+    kept = tallies.kept_answer(info, "990100000000", old_month, {})
+    assert (kept is not None) == (old_month.start.month % 3 == 0)
+    months = tallies.months_to_keep()
+    assert all(int(m[5:]) % 3 == 0 for m in months[:-13]) and len(months) in (20, 21)  # 7 or 8 quarter ends
     mid_month = metrics.Period(today.replace(day=1) - timedelta(days=40), today.replace(day=1) - timedelta(days=35), "x")
     assert mid_month.end.day != 1 and (mid_month.end + timedelta(days=1)).day != 1
     assert tallies.kept_answer(info, "990100000000", mid_month, {}) is None
