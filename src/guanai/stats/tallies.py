@@ -196,7 +196,7 @@ def invalidate_tallies() -> None:
     """Take the marks of a complete refresh away (in the writer's transaction): until the next
     ``refresh_all`` every figure, of today and of past month ends, is counted from the records."""
     AreaTally.objects.filter(key=COMPLETE).delete()
-    _drop(MonthEndTally.objects.filter(key=COMPLETE))
+    _drop(MonthEndTally.objects.filter(area_id__in=_roots(), key=COMPLETE))
 
 
 def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], since: date | None = None) -> None:
@@ -208,7 +208,7 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
     if not villages:
         return
     if len(villages) > REFRESH_ALL_ABOVE:
-        _drop(MonthEndTally.objects.filter(key=COMPLETE))  # every kept month recomputed, too
+        _drop(MonthEndTally.objects.filter(area_id__in=_roots(), key=COMPLETE))  # every kept month recomputed, too
         refresh_all()
         return
     period = _today_period()
@@ -312,7 +312,7 @@ def fill_month_ends() -> None:
     transaction per month; and forget the months that left the window."""
     window = months_to_keep()
     _drop(MonthEndTally.objects.exclude(month__in=window))  # months that left the window
-    kept = set(MonthEndTally.objects.filter(key=COMPLETE).values_list("month", flat=True).distinct())
+    kept = kept_months_now()
     missing = [month for month in window if month not in kept]
     if not missing:
         return
@@ -356,7 +356,7 @@ def _refresh_month_ends(changes: dict[str, date | None]) -> None:
     with transaction.atomic():
         for first, villages in sorted(first_of.items()):
             _drop(MonthEndTally.objects.filter(area_id__in=villages, month__gte=first))
-        _upsert_month_ends(rows)
+        _upsert_month_ends(sorted(rows))  # one order (village, month, key): no deadlock between writers
         _roll_up_month_ends(sorted({v for group in first_of.values() for v in group}), min(first_of))
 
 
@@ -374,8 +374,13 @@ def _scopes_over(villages: list[str], most: int = 4) -> list[str]:
 
 
 def kept_months_now() -> set[str]:
-    """The months whose ends are kept (marked ``_complete``)."""
-    return set(MonthEndTally.objects.filter(key=COMPLETE).values_list("month", flat=True).distinct())
+    """The months whose ends are kept (marked ``_complete`` on the top areas: read through the
+    areas' index, not a scan of every row of every month)."""
+    return set(MonthEndTally.objects.filter(area_id__in=_roots(), key=COMPLETE).values_list("month", flat=True))
+
+
+def _roots() -> list[str]:
+    return list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
 
 
 def _roll_up_month_ends(villages: list[str] | None, month: str) -> None:
@@ -393,7 +398,8 @@ def _roll_up_month_ends(villages: list[str] | None, month: str) -> None:
         sums = (MonthEndTally.objects.filter(**children, **months).exclude(key=COMPLETE).order_by()
                 .values_list("area__parent", "month", "key").annotate(n=Sum("value"))
                 .values_list("area__parent", "month", "key", "n"))
-        sums = [(parent, m, key, n) for parent, m, key, n in sums if parent and n]
+        # In one order (area, month, key), so two writers refreshing one township cannot deadlock.
+        sums = sorted((parent, m, key, n) for parent, m, key, n in sums if parent and n)
         above = MonthEndTally.objects.filter(area__level=level, **months).exclude(key=COMPLETE)
         if changed is not None:
             above = above.filter(area_id__in=children["area__parent__in"])
