@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from guanai.core import clock
 from guanai.core.home import cards_for
 
 ROLES = ["admin", "office", "unit", "city", "county", "township", "village", "volunteer", "leader"]
@@ -57,12 +58,10 @@ def test_the_activity_page_counts_what_the_leaders_card_counts(client_for, users
 
 
 def test_the_activity_list_shows_another_year_when_chosen(client_for):
-    from datetime import date
-
     from guanai.care import metrics
     from guanai.stats.periods import parse_period
 
-    last = parse_period(str(date.today().year - 1))
+    last = parse_period(str(clock.today().year - 1))
     body = client_for("office").get(f"/care/activities/?period={last.start.year}年度").content.decode()
     assert f"{last.label}共 {metrics.activities('990100000000', last)} 场" in body
     body = client_for("office").get("/care/activities/?period=2099年").content.decode()

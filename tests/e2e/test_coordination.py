@@ -4,10 +4,10 @@ resubmits, the office approves; the office home's rates and late units agree wit
 list, and the next 工作简报 quotes them and checks clean."""
 
 import re
-from datetime import date
 
 from playwright.sync_api import expect
 
+from guanai.core import clock
 from guanai.stats.periods import last_complete_quarter
 
 from .test_login import _login
@@ -26,7 +26,7 @@ def _fill(page, label, value):
 
 
 def test_a_quarter_reported_returned_fixed_approved_and_briefed(browser, live_url, tmp_path):
-    quarter = last_complete_quarter(date.today())  # the demo leaves 示范市教育局 this quarter to fill
+    quarter = last_complete_quarter(clock.today())  # the demo leaves 示范市教育局 this quarter to fill
 
     # The liaison is reminded on the home page, and opens the quarter's report.
     unit_context, unit = _session(browser, live_url, "unit")

@@ -3,12 +3,13 @@
 
 import re
 import unicodedata
-from datetime import date
 
 import openpyxl
 from playwright.sync_api import expect
 
 from .test_login import _login
+
+from guanai.core import clock
 
 CHART_DATA = """el => {
   const chart = echarts.getInstanceByDom(el);
@@ -62,7 +63,7 @@ def test_the_period_is_picked_from_the_control_and_kept_on_drilling_down(browser
     _login(page, live_url, "county")
     page.wait_for_selector("[data-board]")
     page.goto(live_url + "/stats/")
-    last_year = date.today().year - 1
+    last_year = clock.today().year - 1
     page.select_option("select[name=period_year]", str(last_year))
     page.select_option("select[name=period_part]", "Q3")
     page.click("form.period-form button[type=submit]")
@@ -72,7 +73,7 @@ def test_the_period_is_picked_from_the_control_and_kept_on_drilling_down(browser
     assert f"period={last_year}Q3" in page.url
     assert page.input_value("select[name=period_part]") == "Q3"
     page.click("[data-shortcut=本月]")
-    today = date.today()
+    today = clock.today()
     expect(page.locator("#board-title")).to_contain_text(f"{today.year}年{today.month}月")
     # The same control on the briefing compose form, and a period as officials write it in a link.
     page.goto(live_url + "/briefings/new/")

@@ -7,8 +7,8 @@ import threading
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import date
 
+from guanai.core import clock
 from guanai.core.demo import DEMO_PASSWORD
 
 
@@ -45,14 +45,14 @@ def test_five_identical_visit_posts_at_once_save_one_visit(live_url):
     session = _logged_in(live_url, "volunteer")
     recipients = session.get("/care/recipients/")
     person_id = re.search(r'data-id="(\d+)"', recipients).group(1)
-    before = session.get(f"/care/?q=&from={date.today().isoformat()}").count("data-visit=")
+    before = session.get(f"/care/?q=&from={clock.today().isoformat()}").count("data-visit=")
     form = session.get(f"/care/visits/create/?person={person_id}")
     found = re.search(r'name="form_token" value="([0-9a-f]+)"', form)
     assert found, "the visit form carries a one-time token"
     token = found.group(1)
     marker = f"双击检测{uuid.uuid4().hex[:6]}"
     data = {"csrfmiddlewaretoken": session.csrf(), "form_token": token, "person": person_id,
-            "visit_date": date.today().isoformat(), "mode": "home", "findings": marker,
+            "visit_date": clock.today().isoformat(), "mode": "home", "findings": marker,
             "aid_kind": ["goods"], "aid_description": ["大米"], "aid_quantity": ["1"], "aid_unit": ["袋"],
             "aid_value": ["300"]}
     landed, errors = [], []
@@ -74,5 +74,5 @@ def test_five_identical_visit_posts_at_once_save_one_visit(live_url):
     # Every tap lands on the one saved visit.
     targets = {url for _status, url in landed}
     assert len(targets) == 1 and re.search(r"/care/visits/\d+/$", targets.pop())
-    after = session.get(f"/care/?q=&from={date.today().isoformat()}").count("data-visit=")
+    after = session.get(f"/care/?q=&from={clock.today().isoformat()}").count("data-visit=")
     assert after == before + 1

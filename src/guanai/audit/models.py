@@ -48,7 +48,8 @@ class AuditEvent(models.Model):
     )
     username = models.CharField(_("用户名"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=ACTION_CHOICES, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True)
+    # Looked up with object_id: the (object_type, object_id) index below serves object_type alone too.
+    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更字段"), default=dict, blank=True)

@@ -10,7 +10,17 @@ from .models import AidItem, Visit
 
 def _refresh(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh_after_write([instance.area_id])
+        refresh_after_write([instance.area_id], since=_since(instance))
+
+
+def _since(instance):
+    """The earliest day this write can change a kept state at: a visit counts for the states at
+    the ends of the months from its date on (follow-up reads the visits dated on or before the
+    day), its old date too when it was moved. Aid items change no state (only flows)."""
+    field = "visit_date" if isinstance(instance, Visit) else "given_on"
+    days = [getattr(instance, field, None), (getattr(instance, "_audit_previous", None) or {}).get(field)]
+    days = [day for day in days if day is not None]
+    return min(days) if days else None
 
 
 def connect() -> None:

@@ -1,9 +1,30 @@
 """Database housekeeping shared by bulk writers (demo, imports)."""
 
 import functools
+import re
 import sqlite3
 
 from django.db import connection
+
+
+# Text that can go between apostrophes as it is, on SQLite and PostgreSQL alike: no
+# apostrophe, no percent sign (the drivers' parameter marker), no backslash, no control character.
+_PLAIN_TEXT = re.compile(r"[^'%\\\x00-\x1f\x7f]*")
+
+
+def sql_literal(value) -> str | None:
+    """The SQL text of a constant written into a statement instead of bound (a bulk writer's
+    value shared by every row: binding it once per row is most of an insert's cost), or None
+    when it must be bound (datetime objects, bytes, text with quotes or % signs...)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and _PLAIN_TEXT.fullmatch(value):
+        return f"'{value}'"
+    return None
 
 
 def refresh_planner_statistics() -> None:

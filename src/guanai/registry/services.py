@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from guanai.core import clock
 from guanai.accounts import roles
@@ -176,6 +177,13 @@ def update_person(*, user, person: Person, expected_version: int, data: dict, ca
     return person
 
 
+def registered_on(person: Person) -> date | None:
+    """The earliest day a change to this person's records can change a kept state at (every
+    state metric counts a person on file: ``created_at`` on or before the day); None: unknown."""
+    created = getattr(person, "created_at", None)
+    return timezone.localdate(created) if created else None
+
+
 def set_categories(person: Person, categories: list[str]) -> None:
     wanted = {c for c in categories if c in cat.CATEGORY_LABELS}
     existing = set(person.categories.values_list("category", flat=True))
@@ -183,7 +191,8 @@ def set_categories(person: Person, categories: list[str]) -> None:
     added = [PersonCategory(person=person, category=c) for c in sorted(wanted - existing)]
     if added:
         PersonCategory.objects.bulk_create(added)
-        refresh_after_write([person.area_id])  # bulk_create sends no signal
+        # bulk_create sends no signal; a category counts in the states from the registration on
+        refresh_after_write([person.area_id], since=registered_on(person))
 
 
 @audited

@@ -23,10 +23,19 @@ def _refresh(sender, instance, raw=False, **kwargs):
     if raw:
         return
     try:
-        villages = _villages_of(instance)
+        villages, since = _villages_of(instance), _since(instance)
     except Person.DoesNotExist:  # the person row is being deleted with it
         return
-    refresh_after_write(villages)
+    refresh_after_write(villages, since=since)
+
+
+def _since(instance):
+    """The earliest day a write to this person's records can change a kept state at: their
+    registration (services.registered_on); None (every kept month) when it is not known."""
+    from .services import registered_on
+
+    person = instance if isinstance(instance, Person) else getattr(instance, "person", None)
+    return registered_on(person) if person is not None else None
 
 
 def connect() -> None:

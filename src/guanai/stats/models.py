@@ -42,3 +42,28 @@ class MonthTally(models.Model):
         constraints = [models.UniqueConstraint(fields=["key", "area", "month"], name="one_tally_per_key_area_month")]
         # An area's months read this index alone: (key, area range, month range) → values.
         indexes = [models.Index(fields=["key", "area", "month", "value"], name="stats_month_sum")]
+
+
+
+class MonthEndTally(models.Model):
+    """A state metric's value (persons on file, at risk, due a visit ...) for one village at the
+    end of one month that is over, kept so that a past period's state (2025, 2026年第二季度) of a
+    city or a province sums rows instead of counting every record again.
+
+    Written only by ``stats.tallies`` from the metric's own per-village form (``@by_village``)
+    evaluated with a period ending on the month's last day, so it equals the metric counted
+    for that period. A row per area, month and key whose value is not 0 (absent: 0); a row
+    ``_complete`` on each top area marks a month as kept.
+    """
+
+    area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7)  # YYYY-MM
+    key = models.CharField(max_length=80)
+    value = models.BigIntegerField(db_default=0)
+
+    area_path = "area"
+    personal_data = False
+
+    class Meta:
+        # An area's month reads its rows by (area, month); a refresh replaces them by (area, month range).
+        constraints = [models.UniqueConstraint(fields=["area", "month", "key"], name="one_tally_per_area_month_key")]

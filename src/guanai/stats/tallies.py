@@ -1,21 +1,32 @@
 """Kept aggregates: figures per village, summed for any large area (dashboards, tables and home
 pages of a county, a city or a province read a few thousand rows instead of a million records).
 
-Two kinds, both filled only from the metric functions' own per-village forms (``@by_village``,
+Three kinds, all filled only from the metric functions' own per-village forms (``@by_village``,
 ``@by_month`` in stats.metrics), so a kept figure and its metric cannot differ by definition:
 
 - ``AreaTally``: a metric's current value (as of today) per village, under a key naming the metric
   and its parameters ("persons_registered:left_behind_child");
+- ``MonthEndTally``: the same states (those read at the period's end, ``as_of_today``) at the end
+  of each of the last 13 months that are over and of each quarter before, back 36 months
+  (``months_to_keep``), per village: the per-village form asked with a period ending on the
+  month's last day;
 - ``MonthTally``: a figure that adds up over months (visits, aid) per village and month.
 
-``compute`` asks ``kept_answer`` first: for an area above the township, a current state (a period
-not over yet) is the sum of the villages' tallies, and a flow over whole months the sum of the
-villages' months. Anything else (a past period's state, a township, a village) is counted.
+``compute`` asks ``kept_answer`` first: for an area above the village (each area's own rows hold
+the sum of its villages'), a current state (a period not over yet) is the area's tally, a past
+period's state (a period over, ending on a month's last day: a year, a half, a quarter, a month)
+its snapshot at the end of that month, and a flow over whole months the sum of its months.
+Anything else (a period ending mid-month, older than the kept months, a village) is counted.
 
 ``refresh_villages`` recomputes the villages a write touched, in the write's own transaction (the
-registry's and care's signals and services through ``refresh_after_write``); ``refresh_all``
-recomputes everything in one grouped query per key (after a bulk load, and each new day, since
-"due" and "turning 16" move with the date).
+registry's and care's signals and services through ``refresh_after_write``), their month ends
+from the month of the earliest day the write can change a state at (``since``: a visit's date, a
+person's registration; unknown: every kept month); ``refresh_all`` recomputes today's figures in
+one grouped query per key (after a bulk load, and each new day, since "due" and "turning 16" move
+with the date) and keeps the month ends not kept yet (the month just over, on the first refresh
+of a new month). Marks (``_complete`` rows on the top areas, per month for the month ends) say
+what is kept; an import's ``invalidate_tallies`` takes them away and figures are counted until
+the next ``refresh_all``.
 """
 
 from __future__ import annotations
@@ -27,7 +38,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from guanai.core import clock
@@ -38,8 +49,8 @@ from guanai.tasks import task
 
 from . import metrics as metrics_module
 from .metrics import GROUPED, METRICS, month_key, remembered
-from .models import AreaTally, MonthTally
-from .periods import Period
+from .models import AreaTally, MonthEndTally, MonthTally
+from .periods import Period, parse_period
 
 # key -> (metric name, parameters): current values kept per village.
 TALLIES: dict[str, tuple[str, dict]] = {}
@@ -113,10 +124,43 @@ def kept_answer(info, area: str, period: Period, params: dict):
     key = _BY_QUESTION.get((info.name, tuple(sorted(params.items()))))
     if key is None or info.by_village is None:
         return None
-    today = timezone.localdate()
-    if period.end < today or (period.end != today and key not in _AS_OF_TODAY) or not tallies_fresh():
+    today = clock.today()
+    if period.end < today:
+        return _past_answer(area, period, key)
+    if (period.end != today and key not in _AS_OF_TODAY) or not tallies_fresh():
         return None
     return _area_values(area).get(key, 0)
+
+
+def _past_answer(area: str, period: Period, key: str):
+    """A state at the end of a period that is over: the area's snapshot at the end of that
+    month, when the period ends on a month's last day and that month is kept; else None."""
+    if not area or key not in _AS_OF_TODAY or (period.end + timedelta(days=1)).day != 1:
+        return None
+    values = _area_month_end(area, month_key(period.end))
+    return None if values is None else values.get(key, 0)
+
+
+def _area_month_end(area: str, month: str) -> dict[str, int] | None:
+    """Every kept state of ``area`` at the end of ``month`` (its own rows; absent: 0), or None when
+    that month is not kept (no ``_complete`` mark on the top areas: a write's refresh keeps a kept
+    month right, an import's invalidation takes the marks away until ``refresh_all``). One
+    query, once per memo."""
+    def produce():
+        chain = [area]  # the area and the areas above it: the top one holds the mark
+        while (parent := codes.parent_code(chain[-1])) is not None:
+            chain.append(parent)
+        rows = (MonthEndTally.objects.filter(area_id__in=chain, month=month).filter(Q(area_id=area) | Q(key=COMPLETE))
+                .values_list("area_id", "key", "value"))
+        values, kept = {}, False
+        for row_area, key, value in rows:
+            if key == COMPLETE:
+                kept = True
+            elif row_area == area:
+                values[key] = value
+        return values if kept else None
+
+    return remembered(("month_end", area, month), produce)
 
 
 def _area_values(area: str) -> dict[str, int]:
@@ -149,17 +193,22 @@ REFRESH_ALL_ABOVE = 200  # villages: more than this, refresh_all is quicker than
 
 
 def invalidate_tallies() -> None:
-    """Take the mark of a complete refresh away (in the writer's transaction): until the next
-    ``refresh_all`` every figure is counted from the records."""
+    """Take the marks of a complete refresh away (in the writer's transaction): until the next
+    ``refresh_all`` every figure, of today and of past month ends, is counted from the records."""
     AreaTally.objects.filter(key=COMPLETE).delete()
+    _drop(MonthEndTally.objects.filter(area_id__in=_roots(), key=COMPLETE))
 
 
-def refresh_villages(village_codes: Iterable[str]) -> None:
-    """Recompute the kept figures of these villages (each metric counted per village)."""
-    villages = sorted(c for c in set(village_codes) if c and codes.level_of(c) == codes.VILLAGE)
+def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], since: date | None = None) -> None:
+    """Recompute the kept figures of these villages (each metric counted per village): today's,
+    and each kept month end from the month of ``since`` on (None: every kept month). Given a
+    dict, each village's own ``since``."""
+    changes = dict(village_codes) if isinstance(village_codes, dict) else dict.fromkeys(village_codes, since)
+    villages = sorted(c for c in changes if c and codes.level_of(c) == codes.VILLAGE)
     if not villages:
         return
     if len(villages) > REFRESH_ALL_ABOVE:
+        _drop(MonthEndTally.objects.filter(area_id__in=_roots(), key=COMPLETE))  # every kept month recomputed, too
         refresh_all()
         return
     period = _today_period()
@@ -173,39 +222,50 @@ def refresh_villages(village_codes: Iterable[str]) -> None:
             months += [(village, name, month, value)
                        for (village, month), value in METRICS[name].by_month(code, ALL_TIME).items() if value]
     _write(villages, rows, months)
+    _refresh_month_ends({village: changes[village] for village in villages})
+
+
+def _values_at(scopes: list[str], period: Period, keys: list[str], villages: list[str]) -> dict[tuple[str, str], int]:
+    """{(village, key): value} of every village of ``scopes`` for ``period``: each key's
+    per-village form (``@by_village``) asked once per scope, a grouped form once for all the
+    values of its first parameter (every category). Absent: 0."""
+    values: dict[tuple[str, str], int] = {}
+    grouped_done: set[str] = set()
+    for key in keys:
+        name, params = TALLIES[key]
+        info = METRICS[name]
+        form = info.by_village
+        if form is not None and getattr(form, "grouped", False) and list(params) == [info.params[0]]:
+            # Every value of the first parameter (every category) in one query per scope.
+            if name not in grouped_done:
+                grouped_done.add(name)
+                wanted = {TALLIES[k][1][info.params[0]]: k for k in keys
+                          if TALLIES[k][0] == name and list(TALLIES[k][1]) == [info.params[0]]}
+                for scope in scopes:
+                    for (village, value), n in form(scope, period, **{info.params[0]: GROUPED}).items():
+                        if value in wanted:
+                            values[(village, wanted[value])] = n
+            continue
+        for scope in scopes:
+            if form is not None:
+                for village, value in form(scope, period, **params).items():
+                    values[(village, key)] = value
+            else:  # no grouped form: each village counted (slow; every kept metric should have one)
+                for village in villages:
+                    if village.startswith(codes.prefix_of(scope)):
+                        values[(village, key)] = info.func(village, period, **params)
+    return values
 
 
 def refresh_all() -> None:
-    """Recompute every kept figure: one grouped query per key over all villages."""
+    """Recompute every kept figure of today: one grouped query per key over all villages; then
+    keep the month ends not kept yet (``fill_month_ends``)."""
     # After a bulk load the planner needs fresh statistics to use the indexes below.
     refresh_planner_statistics()
     period = _today_period()
     villages = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
     roots = list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
-    values: dict[tuple[str, str], int] = {}
-    grouped_done: set[str] = set()
-    for key, (name, params) in TALLIES.items():
-        info = METRICS[name]
-        form = info.by_village
-        if form is not None and getattr(form, "grouped", False) and list(params) == [info.params[0]]:
-            # Every value of the first parameter (every category) in one query per top area.
-            if name not in grouped_done:
-                grouped_done.add(name)
-                wanted = {p[info.params[0]]: k for k, (n, p) in TALLIES.items()
-                          if n == name and list(p) == [info.params[0]]}
-                for root in roots:
-                    for (village, value), n in form(root, period, **{info.params[0]: GROUPED}).items():
-                        if value in wanted:
-                            values[(village, wanted[value])] = n
-            continue
-        for root in roots:
-            if form is not None:
-                for village, value in form(root, period, **params).items():
-                    values[(village, key)] = value
-            else:  # no grouped form: each village counted (slow; every kept metric should have one)
-                for village in villages:
-                    if village.startswith(codes.prefix_of(root)):
-                        values[(village, key)] = info.func(village, period, **params)
+    values = _values_at(roots, period, list(TALLIES), villages)
     village_set = set(villages)
     rows = [(village, key, values.get((village, key), 0)) for village in villages for key in TALLIES]
     months = []
@@ -215,6 +275,143 @@ def refresh_all() -> None:
                        for (village, month), value in METRICS[name].by_month(root, ALL_TIME).items()
                        if value and village in village_set]
     _write(None, rows, months)
+    fill_month_ends()
+
+
+# --- month ends: a past period's state ---------------------------------------------------------------
+# A state metric (kept with ``as_of_today``) reads its records at the period's end only, so a past
+# period's value is the value at the end of its last month: kept per village for the months of
+# ``months_to_keep``, filled by the same per-village forms with a period ending on
+# that month's last day (so kept == counted by definition), summed up the levels like today's.
+
+KEPT_MONTHS = 36  # how far back month ends are kept ...
+EVERY_MONTH = 13  # ... every month's for the last 13 (a month, last year's same month), before that
+# only a quarter's last month (the ends of the quarters, halves and years): a write touching a
+# long-registered person recomputes 20 or 21 month ends, not 36 (about 40 ms each, mostly building queries).
+
+
+def _snapshot_keys() -> list[str]:
+    return [key for key in TALLIES if key in _AS_OF_TODAY and METRICS[TALLIES[key][0]].by_village is not None]
+
+
+def months_to_keep(today: date | None = None) -> list[str]:
+    """The months over (the current one is not) whose ends are kept, oldest first: each of the
+    last EVERY_MONTH, and the quarters' last months back to KEPT_MONTHS."""
+    day = (today or clock.today()).replace(day=1)
+    months = []
+    for back in range(KEPT_MONTHS):
+        day = (day - timedelta(days=1)).replace(day=1)
+        if back < EVERY_MONTH or day.month % 3 == 0:
+            months.append(month_key(day))
+    return months[::-1]
+
+
+def fill_month_ends() -> None:
+    """Keep every month end of the window not kept yet (the month just over, on the first refresh
+    of a new month; every month after a first install or an import's invalidation), one
+    transaction per month; and forget the months that left the window."""
+    window = months_to_keep()
+    _drop(MonthEndTally.objects.exclude(month__in=window))  # months that left the window
+    kept = kept_months_now()
+    missing = [month for month in window if month not in kept]
+    if not missing:
+        return
+    villages = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
+    roots = list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
+    village_set, keys = set(villages), _snapshot_keys()
+    for month in missing:
+        values = _values_at(roots, parse_period(month), keys, villages)
+        rows = [(village, month, key, n) for (village, key), n in values.items() if n and village in village_set]
+        with transaction.atomic():
+            _drop(MonthEndTally.objects.filter(month=month))
+            _upsert_month_ends(rows)
+            _roll_up_month_ends(None, month)
+            _upsert_month_ends([(root, month, COMPLETE, 1) for root in roots])  # the mark, last
+
+
+def _refresh_month_ends(changes: dict[str, date | None]) -> None:
+    """Recompute the kept month ends of villages a write touched, from the month of each one's
+    ``since`` on (None: all), in the write's transaction; then the areas above them."""
+    kept = sorted(kept_months_now())
+    keys = _snapshot_keys()
+    if not kept or not keys:
+        return
+    by_month: dict[str, list[str]] = {}
+    first_of: dict[str, list[str]] = {}
+    for village, since in sorted(changes.items()):
+        first = month_key(since) if since else ""
+        months = [m for m in kept if m >= first]
+        if months:
+            first_of.setdefault(months[0], []).append(village)
+            for month in months:
+                by_month.setdefault(month, []).append(village)
+    if not by_month:
+        return
+    rows = []
+    for month, villages in sorted(by_month.items()):
+        scopes = _scopes_over(villages)
+        wanted = set(villages)
+        values = _values_at(scopes, parse_period(month), keys, villages)
+        rows += [(village, month, key, n) for (village, key), n in values.items() if n and village in wanted]
+    with transaction.atomic():
+        for first, villages in sorted(first_of.items()):
+            _drop(MonthEndTally.objects.filter(area_id__in=villages, month__gte=first))
+        _upsert_month_ends(sorted(rows))  # one order (village, month, key): no deadlock between writers
+        _roll_up_month_ends(sorted({v for group in first_of.values() for v in group}), min(first_of))
+
+
+def _scopes_over(villages: list[str], most: int = 4) -> list[str]:
+    """At most ``most`` areas (unless the top areas are more) covering ``villages``, as small as
+    that allows: the villages themselves, or their townships, counties ... (one grouped query
+    over a township answers all its villages at once)."""
+    scopes = sorted(set(villages))
+    while len(scopes) > most:
+        above = sorted({codes.parent_code(code) or code for code in scopes})
+        if above == scopes:
+            break
+        scopes = above
+    return scopes
+
+
+def kept_months_now() -> set[str]:
+    """The months whose ends are kept (marked ``_complete`` on the top areas: read through the
+    areas' index, not a scan of every row of every month)."""
+    return set(MonthEndTally.objects.filter(area_id__in=_roots(), key=COMPLETE).values_list("month", flat=True))
+
+
+def _roots() -> list[str]:
+    return list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
+
+
+def _roll_up_month_ends(villages: list[str] | None, month: str) -> None:
+    """Each area above the villages keeps the sum of its children's month ends: ``villages``
+    None, every area for ``month``; else the areas above ``villages``, for ``month`` and after."""
+    changed = None if villages is None else set(villages)
+    months = {"month": month} if villages is None else {"month__gte": month}
+    for level in (codes.TOWNSHIP, codes.COUNTY, codes.CITY, codes.PROVINCE):
+        children = {"area__level": level + 1}
+        if changed is not None:
+            parents = set(Area.objects.filter(pk__in=changed).exclude(parent=None).values_list("parent_id", flat=True))
+            if not parents:
+                return
+            children["area__parent__in"] = parents
+        sums = (MonthEndTally.objects.filter(**children, **months).exclude(key=COMPLETE).order_by()
+                .values_list("area__parent", "month", "key").annotate(n=Sum("value"))
+                .values_list("area__parent", "month", "key", "n"))
+        # In one order (area, month, key), so two writers refreshing one township cannot deadlock.
+        sums = sorted((parent, m, key, n) for parent, m, key, n in sums if parent and n)
+        above = MonthEndTally.objects.filter(area__level=level, **months).exclude(key=COMPLETE)
+        if changed is not None:
+            above = above.filter(area_id__in=children["area__parent__in"])
+        _drop(above)
+        _upsert_month_ends(sums)
+        changed = None if changed is None else children["area__parent__in"]
+
+
+def _upsert_month_ends(rows: list[tuple[str, str, str, int]]) -> None:
+    """(area, month, key, value) rows of MonthEndTally."""
+    _upsert(MonthEndTally, ["area_id", "month", "key", "value"], ["area_id", "month", "key"],
+            [(area, month, key, int(value)) for area, month, key, value in rows])
 
 
 def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -> None:
@@ -319,19 +516,24 @@ def _roll_up(villages: list[str] | None) -> None:
         changed = None if changed is None else children["area__parent__in"]
 
 
-_batch: ContextVar[set | None] = ContextVar("tally_batch", default=None)
+_batch: ContextVar[dict | None] = ContextVar("tally_batch", default=None)
+_ALL = object()  # in a batch: a village whose every kept month end is recomputed
 
 
-def refresh_after_write(village_codes: Iterable[str]) -> None:
+def refresh_after_write(village_codes: Iterable[str], since: date | None = None) -> None:
     """Refresh these villages after a write, inside the writer's transaction: the kept rows commit
     (or roll back) together with the records, so no reader ever sees one without the other.
+    ``since``: the earliest day the write can change a state at (a visit's date; a person's
+    registration), so only the kept month ends from its month on are recomputed; None: all.
     Within ``batched()`` the villages are refreshed once, at its end."""
     codes_ = {c for c in village_codes if c}
     batch = _batch.get()
     if batch is not None:
-        batch.update(codes_)
+        for code in codes_:
+            before = batch.get(code, since if since is not None else _ALL)
+            batch[code] = _ALL if _ALL in (before, since) or since is None else min(before, since)
     elif codes_:
-        refresh_villages(codes_)
+        refresh_villages(codes_, since)
 
 
 @contextmanager
@@ -340,13 +542,13 @@ def batched():
     if _batch.get() is not None:
         yield
         return
-    token = _batch.set(set())
+    token = _batch.set({})
     try:
         yield
         villages = _batch.get()
     finally:
         _batch.reset(token)
-    refresh_villages(villages)
+    refresh_villages({code: None if since is _ALL else since for code, since in villages.items()})
 
 
 @task()

@@ -40,7 +40,7 @@ def test_every_cell_equals_a_fresh_count(users, slug, area):
 def test_a_national_table_of_a_city_asks_one_query_per_form_not_one_per_row(users):
     spec = tables.table_specs()["left-behind-children"]
     city = Area.objects.get(pk="990100000000")
-    period = parse_period(str(clock.today().year - 1))  # a past period: counted, not kept
+    period = parse_period(str(clock.today().year - 1))  # a past period: its columns are not kept, counted
     with CaptureQueriesContext(connection) as queries:
         tables.build(spec, city, period)
     counts = [q["sql"] for q in queries if "registry_person" in q["sql"]]

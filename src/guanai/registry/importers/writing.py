@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from django.db import connection
@@ -14,7 +13,7 @@ from guanai.accounts.roles import user_role
 from guanai.areas.scoping import may_see_area
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import ObjectRef, record_many
-from guanai.core.db import insert_many
+from guanai.core.db import insert_many, sql_literal
 from guanai.importing import ImportResult, RowError
 from guanai.textproc import idcard
 from guanai.textproc.pinyin import PinyinKeyCache
@@ -28,40 +27,31 @@ from .validation import Row
 # --- writing ----------------------------------------------------------------
 
 
-_SAFE_LITERAL = re.compile(r"[\w\-:. +]*", re.ASCII)
-
-
-def _sql_literal(value) -> str | None:
-    """SQL text for a constant that needs no quoting beyond its apostrophes, else None (bind it)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and _SAFE_LITERAL.fullmatch(value):
-        return f"'{value}'"
-    return None
-
-
 class _FastInsert:
     """INSERT of many rows of one model in multi-row statements: what bulk_create does,
     without building model instances (the import's hot path).
 
-    The caller gives tuples of the ``given`` fields, in that order; every other
-    column gets the field's default (auto_now fields the import's time), so
-    fields added to the model later still get their values.
+    The caller gives tuples of the ``given`` fields, in that order; ``fixed`` fields
+    have one value for every row (the importing user); every other column gets the
+    field's default (auto_now fields the import's time), so fields added to the model
+    later still get their values.
     """
 
-    def __init__(self, model, given: list[str], now):
+    def __init__(self, model, given: list[str], now, fixed: dict | None = None):
+        fixed = fixed or {}
         qn = connection.ops.quote_name
         fields = {f.attname: f for f in model._meta.concrete_fields}
         rest = [f for name, f in fields.items() if name not in given and not f.primary_key]
         literals, bound, constants = [], [], []
         for f in rest:
-            value = now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+            if f.attname in fixed:
+                value = fixed[f.attname]
+            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                value = now
+            else:
+                value = f.get_default()
             value = f.get_db_prep_save(value, connection)
-            literal = _sql_literal(value)
+            literal = sql_literal(value)
             if literal is None:
                 bound.append(f)
                 constants.append(value)
@@ -69,6 +59,7 @@ class _FastInsert:
                 literals.append((f, literal))
         # Constants that need no escaping are written into the statement: binding ten
         # values fewer per row halves SQLite's share of the insert.
+        # (sql_literal: text without apostrophes, % signs or backslashes, numbers, NULL.)
         self.constants = tuple(constants)
         columns = [fields[name].column for name in given] + [f.column for f in bound] + [f.column for f, _ in literals]
         values = ["%s"] * (len(given) + len(bound)) + [literal for _f, literal in literals]
@@ -143,8 +134,9 @@ INDEX_DEFERRAL_ROWS = 50_000
 INLINE_TALLY_ROWS = 5_000  # above this, the villages' tallies are refreshed in the background
 PERSON_GIVEN = ["id", "name", "sex", "ethnicity", "birth_date", "id_number_encrypted", "id_number_hash",
                 "id_number_masked", "phone", "area_id", "address", "hukou_place", "pinyin_full", "pinyin_initials",
-                "created_by_id", "id_suffix_hash"]
+                "id_suffix_hash"]
 EXAMPLES = 20  # rows of each kind (created, updated) a preview shows
+STORED_HASHES_UP_TO = 100_000  # persons: a registry this small has its ID hashes read once per import
 
 
 class Writer:
@@ -163,12 +155,14 @@ class Writer:
         self.now = timezone.now()
         self.fast = connection.vendor in _FAST_VENDORS
         if self.fast and not dry_run:
-            self.person_insert = _FastInsert(Person, PERSON_GIVEN, self.now)
+            self.person_insert = _FastInsert(Person, PERSON_GIVEN, self.now, {"created_by_id": self.user_id})
             self.category_insert = _FastInsert(PersonCategory, ["person_id", "category"], self.now)
         self.indexes = _SqliteIndexes() if self.fast and connection.vendor == "sqlite" and not dry_run else None
         self.expected_rows = 0  # rows in the file, when known: decides on deferring index updates
         self.touched: set[str] = set()  # villages whose figures the import changes
         self.started_empty: bool | None = None
+        self.stored_hashes: set[str] | None = None
+        self.stored_hashes_read = False
         self.next_id: int | None = None
         self.adapt_date = connection.ops.adapt_datefield_value
         self.suffix_hash = crypto.suffix_hasher()
@@ -218,18 +212,18 @@ class Writer:
 
     def _create_fast(self, rows: list[Row]) -> None:
         ids = self._ids(len(rows))
-        pinyin, adapt_date, user_id, mask = self.pinyin, self.adapt_date, self.user_id, idcard.mask_id_number
+        pinyin, adapt_date = self.pinyin, self.adapt_date
         suffix = self.suffix_hash
         numbers = [row.id_number for row in rows if row.id_number]
         ciphertexts = iter(crypto.encrypt_many(numbers))
         people, categories, profiles = [], [], []
         for pk, row in zip(ids, rows):
-            number = row.id_number
+            number = row.id_number  # 18 characters, as validated: masked as mask_id_number does
             full, initials = pinyin(row.name)
             people.append((pk, row.name, row.sex, row.ethnicity, adapt_date(row.birth_date),
-                           next(ciphertexts) if number else "", row.id_hash, mask(number) if number else "",
-                           row.phone, row.area_id, row.address, row.hukou_place, full, initials, user_id,
-                           suffix(number)))
+                           next(ciphertexts) if number else "", row.id_hash,
+                           number[:6] + "********" + number[14:] if number else "",
+                           row.phone, row.area_id, row.address, row.hukou_place, full, initials, suffix(number)))
             for code in row.categories:
                 categories.append((pk, code))
             if row.child:
@@ -393,6 +387,9 @@ class Writer:
         for hasher in self.old_hashers:
             alias.update((hasher(r.id_number), r.id_hash) for r in rows if r.id_hash)
         hashes += alias
+        stored = self._stored_hashes()
+        if stored is not None:
+            hashes = [h for h in hashes if h in stored]
         if hashes:
             # Plain SQL, joining a list of values: SQLite's planner scans the whole table for
             # a long IN (...) list, and the ORM's per-parameter work costs more than the look-up.
@@ -414,6 +411,22 @@ class Writer:
             for values in qs.values(*self.EXISTING_FIELDS):
                 found.setdefault(("", values["area_id"], values["name"], values["birth_date"]), values)
         return found
+
+
+    def _stored_hashes(self) -> set[str] | None:
+        """The ID hashes of the persons stored when the import began, read once, or None (look
+        each batch up): on SQLite inside the import's transaction, which reads one snapshot, so
+        the set holds every hash a look-up could find; the persons the import creates are never
+        looked up again (the caller refuses a second row of the same person). For a registry of
+        at most STORED_HASHES_UP_TO persons; a batch then asks only for the hashes in the set,
+        as a rule none."""
+        if not self.stored_hashes_read:
+            self.stored_hashes_read = True
+            if (connection.vendor == "sqlite" and connection.in_atomic_block
+                    and Person.objects.count() <= STORED_HASHES_UP_TO):
+                self.stored_hashes = set(Person.objects.exclude(id_number_hash="")
+                                         .values_list("id_number_hash", flat=True).iterator(chunk_size=10_000))
+        return self.stored_hashes
 
 
 def _iso(value) -> str:

@@ -1,7 +1,7 @@
 """Issue 14, point 5: the kept aggregates (per village; per village and month) never disagree with
 the records. Records are created, changed, moved (transfer), merged (duplicates), exited, deleted
-and bulk-imported, each refreshed at its commit; then every kept figure of every village and month,
-and every large area's figure as compute answers it from them, is compared with a fresh count by
+and bulk-imported, each refreshed at its commit; then every kept figure of every village and month
+(and state at a past month's end), and every large area's figure as compute answers it from them, is compared with a fresh count by
 the metric's direct form."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.stats import tallies
 from guanai.stats.metrics import METRICS, compute, month_key
-from guanai.stats.models import AreaTally, MonthTally
+from guanai.stats.models import AreaTally, MonthEndTally, MonthTally
 from guanai.stats.periods import Period, parse_period
 
 
@@ -46,8 +46,26 @@ def _assert_kept_equal_records():
             for month in months:
                 direct = METRICS[name].func(village, month)
                 assert monthly.get((village, name, month.key), 0) == direct, (village, name, month.key)
+    # Month ends (a past period's state): last month, last year's end.
+    ends = [months[1], parse_period(f"{today.end.year - 1}-12")]
+    assert {p.key for p in ends} <= tallies.kept_months_now()
+    ended = {(row.area_id, row.key, row.month): row.value for row in MonthEndTally.objects.filter(
+        month__in=[p.key for p in ends])}
+    for village in villages:
+        for key in tallies._snapshot_keys():
+            name, params = tallies.TALLIES[key]
+            for period in ends:
+                direct = METRICS[name].func(village, period, **params)
+                assert ended.get((village, key, period.key), 0) == direct, (village, key, period.key)
     # Large areas as compute answers them (from the kept rows) equal their direct counts.
     large = list(Area.objects.filter(level__lt=codes.VILLAGE).values_list("code", flat=True))
+    for area in large:
+        for key in tallies._snapshot_keys():
+            name, params = tallies.TALLIES[key]
+            for period in (*ends, parse_period(str(today.end.year - 1))):
+                assert tallies.kept_answer(METRICS[name], area, period, params) is not None, (area, key, period.key)
+                assert compute(name, area, period, **params) == METRICS[name].func(area, period, **params), \
+                    (area, key, period.key)
     assert tallies.tallies_fresh()
     year = parse_period(str(today.end.year))
     for area in large:
@@ -103,6 +121,16 @@ def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp
     # deleted: a visit with its aid (persons are never deleted, only exited)
     visit = Visit.objects.filter(area_id="990101001001", aid_items__isnull=False).order_by("-visit_date").first()
     committed(lambda: visit.delete())
+    # a long-registered person: moved, a category added, visited, each changing past month ends
+    from guanai.registry.models import Person
+
+    old = (Person.objects.filter(area_id="990101001003", status=Person.ACTIVE, created_at__date__lt=last_month)
+           .filter(categories__category="left_behind_child").order_by("pk").first())
+    committed(lambda: move_person(user=admin, person=old, to_area_code="990102001002", reason="随父母迁居"))
+    old.refresh_from_db()
+    committed(lambda: registry.update_person(user=admin, person=old, expected_version=old.version, data={},
+                                             categories=["left_behind_child", "child_in_difficulty"]))
+    committed(lambda: care.create_visit(user=admin, person=old, visit_date=last_month, mode="home"))
     # bulk-imported
     committed(lambda: ok(run(write_xlsx(tmp_path / "kept.xlsx", [child_row(name=f"聚合{i}") for i in range(3)])),
                          created=3))
