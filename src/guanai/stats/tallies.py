@@ -257,9 +257,10 @@ def _values_at(scopes: list[str], period: Period, keys: list[str], villages: lis
     return values
 
 
-def refresh_all() -> None:
+def refresh_all(*, month_ends: bool = True) -> None:
     """Recompute every kept figure of today: one grouped query per key over all villages; then
-    keep the month ends not kept yet (``fill_month_ends``)."""
+    keep the month ends not kept yet (``fill_month_ends``; ``month_ends=False``: leave them to
+    ``fill_month_ends_task``, past periods being counted until then)."""
     # After a bulk load the planner needs fresh statistics to use the indexes below.
     refresh_planner_statistics()
     period = _today_period()
@@ -275,7 +276,8 @@ def refresh_all() -> None:
                        for (village, month), value in METRICS[name].by_month(root, ALL_TIME).items()
                        if value and village in village_set]
     _write(None, rows, months)
-    fill_month_ends()
+    if month_ends:
+        fill_month_ends()
 
 
 # --- month ends: a past period's state ---------------------------------------------------------------
@@ -554,6 +556,11 @@ def batched():
 @task()
 def refresh_all_task() -> None:
     refresh_all()
+
+
+@task()
+def fill_month_ends_task() -> None:
+    fill_month_ends()
 
 
 _refresh_requested_on: date | None = None

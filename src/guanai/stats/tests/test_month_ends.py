@@ -168,3 +168,25 @@ def test_a_month_just_over_is_kept_at_the_first_refresh_of_the_next(users):
     assert tallies.kept_answer(info, "990100000000", month, {}) is None  # counted meanwhile
     tallies.refresh_all()
     assert tallies.kept_answer(info, "990100000000", month, {}) == _counted("persons_registered", "990100000000", month, {})
+
+
+def test_a_large_demo_leaves_its_month_ends_to_the_worker_after_it_commits(users, django_capture_on_commit_callbacks):
+    """A city's or a province's demo keeps today's figures at once and has the worker fill the
+    month ends once the load has committed (minutes at a province); past periods are counted,
+    and equal, in between."""
+    import random
+
+    from guanai.core.demo import DemoContext
+    from guanai.stats.demo_data import build_tallies
+
+    tallies.invalidate_tallies()
+    assert not tallies.kept_months_now()
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        build_tallies(DemoContext(scale="province", today=clock.today(), rng=random.Random(1)))
+    assert not tallies.kept_months_now()  # nothing kept before the load commits: counted meanwhile
+    last_year = parse_period(str(clock.today().year - 1))
+    assert tallies.kept_answer(metrics.METRICS["persons_registered"], "990100000000", last_year, {}) is None
+    assert len(waiting) == 1
+    waiting[0]()  # the load commits: the worker's task (immediate in tests) fills them
+    assert set(tallies.kept_months_now()) == set(tallies.months_to_keep())
+    _assert_past_states_equal_counts()
