@@ -73,6 +73,17 @@ def watch_limits(probe) -> None:
     _limit_sent = probe
 
 
+def refuse_if_limited() -> None:
+    """Raise the limit's exception if the worker's watchdog sent one to this job and library
+    code with a broad ``except`` swallowed it. A job calls it inside its own transaction just
+    before that commits (the import does), so nothing partial is kept; run_job calls it after
+    the job, so the job is never recorded as done. Not a whole-job transaction: on SQLite
+    (BEGIN IMMEDIATE) that would hold the write lock for all of a job's reading too."""
+    fired = _limit_sent()
+    if fired is not None:
+        raise fired()
+
+
 def set_current_worker(worker_id: str) -> None:
     global _current_worker
     _current_worker = worker_id
@@ -189,13 +200,8 @@ def run_job(job_id: int) -> None:
     job = Job.objects.select_related("user").get(pk=job_id)
     progress = Progress(job)
     try:
-        with transaction.atomic():
-            result = _run_as_its_user(job, progress)
-            fired = _limit_sent()
-            if fired is not None:
-                # A limit's exception was sent and library code with a broad ``except``
-                # swallowed it: the result may be partial, so nothing the job wrote is kept.
-                raise fired()
+        result = _run_as_its_user(job, progress)
+        refuse_if_limited()  # a result made after a swallowed limit is not accepted as done
     except WorkerStopping:
         _interrupted(job_id, job.kind, job.attempts, "后台任务进程停止")
         raise

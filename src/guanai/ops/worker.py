@@ -25,6 +25,7 @@ from . import limits
 logger = logging.getLogger(__name__)
 
 REAP_EVERY_SECONDS = 15
+SQLITE_YIELD_SECONDS = 0.25  # longer than the busy handler's longest sleep (100 ms)
 
 
 class Worker(DbWorker):
@@ -41,6 +42,11 @@ class Worker(DbWorker):
             super().run_task(db_task_result)
         finally:
             limits.work_finished()
+        if connection.vendor == "sqlite":
+            # SQLite's busy handler is no queue: a worker that claims its next job at once takes
+            # the write lock again before a waiting writer (a visit being saved, the other
+            # worker) wakes from its sleep, which then runs out its busy_timeout. Let it in.
+            time.sleep(SQLITE_YIELD_SECONDS)
         if limits.recycle_requested.is_set():
             logger.warning("memory stays above the ceiling after a job: exiting for a fresh worker")
             self.running = False

@@ -37,11 +37,21 @@ def test_a_request_within_its_limits_is_untouched():
 
 
 def _job_that_swallows_everything(job, progress):
-    from guanai.areas.models import Area
+    from django.db import transaction
 
-    Area.objects.create(code="990199999999", name="半成品村", level=Area.objects.get(code="990101001001").level)
-    _view_that_swallows_everything(None)
+    from guanai.areas.models import Area
+    from guanai.core import jobs
+
+    with transaction.atomic():  # as the import: its writes in its own transaction
+        Area.objects.create(code="990199999999", name="半成品村", level=Area.objects.get(code="990101001001").level)
+        _view_that_swallows_everything(None)
+        jobs.refuse_if_limited()
     return {"created": 1}
+
+
+def _job_that_swallows_and_writes_nothing(job, progress):
+    _view_that_swallows_everything(None)
+    return {"rows": ["半成品"]}
 
 
 @pytest.mark.django_db
@@ -68,3 +78,25 @@ def test_a_job_whose_limit_was_swallowed_fails_and_keeps_nothing(users, settings
     job.refresh_from_db()
     assert job.status == jobs.Job.FAILED and "处理时间超过上限" in job.message
     assert not Area.objects.filter(code="990199999999").exists()
+
+
+@pytest.mark.django_db
+def test_a_job_that_carried_on_past_its_limit_is_not_recorded_as_done(users, settings):
+    from guanai.core import jobs
+    from guanai.ops import limits
+
+    settings.GUANAI_JOB_TIMEOUT = 0.3
+    jobs.runner("swallowing_reader_test_job")(_job_that_swallows_and_writes_nothing)
+    jobs.watch_limits(limits.sent_to_current)
+    try:
+        job = jobs.Job.objects.create(kind="swallowing_reader_test_job", label="测试", user=users["admin"], params={})
+        limits.work_started(0.3, timeout_exc=jobs.JobOverLimit)
+        try:
+            jobs.run_job.call(job.pk)
+        finally:
+            limits.work_finished()
+    finally:
+        jobs.watch_limits(jobs._no_limits)
+        jobs._RUNNERS.pop("swallowing_reader_test_job")
+    job.refresh_from_db()
+    assert job.status == jobs.Job.FAILED and "处理时间超过上限" in job.message and not job.result

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from guanai.core import clock
+from guanai.core.jobs import refuse_if_limited
 from guanai.accounts import roles
 from guanai.accounts.roles import user_role
 from guanai.areas import codes
@@ -151,6 +152,7 @@ def import_persons(path, *, user=None, dry_run=False, options=None, progress=no_
                detail=(f"导入人员：{Path(str(path)).name}，新增{result.created}，更新{result.updated}，"
                        f"未变{result.unchanged}，错误{len(result.errors)}"))
         _test_pause_in_commit()
+        refuse_if_limited()  # a limit swallowed on the way: roll back rather than keep part of it
     result.committed = True
     return result
 
