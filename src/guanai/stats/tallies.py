@@ -388,26 +388,16 @@ def _roots() -> list[str]:
 def _roll_up_month_ends(villages: list[str] | None, month: str) -> None:
     """Each area above the villages keeps the sum of its children's month ends: ``villages``
     None, every area for ``month``; else the areas above ``villages``, for ``month`` and after."""
-    changed = None if villages is None else set(villages)
     months = {"month": month} if villages is None else {"month__gte": month}
-    for level in (codes.TOWNSHIP, codes.COUNTY, codes.CITY, codes.PROVINCE):
-        children = {"area__level": level + 1}
-        if changed is not None:
-            parents = set(Area.objects.filter(pk__in=changed).exclude(parent=None).values_list("parent_id", flat=True))
-            if not parents:
-                return
-            children["area__parent__in"] = parents
+    for level, children, parents in _levels_up(villages):
         sums = (MonthEndTally.objects.filter(**children, **months).exclude(key=COMPLETE).order_by()
                 .values_list("area__parent", "month", "key").annotate(n=Sum("value"))
                 .values_list("area__parent", "month", "key", "n"))
         # In one order (area, month, key), so two writers refreshing one township cannot deadlock.
         sums = sorted((parent, m, key, n) for parent, m, key, n in sums if parent and n)
         above = MonthEndTally.objects.filter(area__level=level, **months).exclude(key=COMPLETE)
-        if changed is not None:
-            above = above.filter(area_id__in=children["area__parent__in"])
-        _drop(above)
+        _drop(above if parents is None else above.filter(area_id__in=parents))
         _upsert_month_ends(sums)
-        changed = None if changed is None else children["area__parent__in"]
 
 
 def _upsert_month_ends(rows: list[tuple[str, str, str, int]]) -> None:
@@ -496,14 +486,7 @@ def _drop(rows) -> None:
 def _roll_up(villages: list[str] | None) -> None:
     """Each area above the villages keeps the sum of its children's rows, level by level from
     the townships up, so a province's figure is one row, not twenty thousand."""
-    changed = None if villages is None else set(villages)
-    for level in (codes.TOWNSHIP, codes.COUNTY, codes.CITY, codes.PROVINCE):
-        children = {"area__level": level + 1}
-        if changed is not None:
-            parents = set(Area.objects.filter(pk__in=changed).exclude(parent=None).values_list("parent_id", flat=True))
-            if not parents:
-                return
-            children["area__parent__in"] = parents
+    for level, children, parents in _levels_up(villages):
         state = (AreaTally.objects.filter(**children, key__in=list(TALLIES)).order_by()
                  .values_list("area__parent", "key").annotate(n=Sum("value")).values_list("area__parent", "key", "n"))
         _upsert_tallies([(parent, key, n or 0) for parent, key, n in state if parent])
@@ -511,11 +494,23 @@ def _roll_up(villages: list[str] | None) -> None:
                  .annotate(n=Sum("value")).values_list("area__parent", "key", "month", "n"))
         flows = [(parent, key, month, n) for parent, key, month, n in flows if parent and n]
         above = MonthTally.objects.filter(area__level=level)
-        if changed is not None:
-            above = above.filter(area_id__in=children["area__parent__in"])
-        _drop(above)
+        _drop(above if parents is None else above.filter(area_id__in=parents))
         _upsert_months(flows)
-        changed = None if changed is None else children["area__parent__in"]
+
+
+def _levels_up(villages: list[str] | None):
+    """The levels above the villages, from the townships up, for a roll-up: (level, the filter
+    of its children's rows, the areas of that level whose rows are replaced: None for all).
+    ``villages`` None: every area; else only the areas above them."""
+    changed = None if villages is None else set(villages)
+    for level in (codes.TOWNSHIP, codes.COUNTY, codes.CITY, codes.PROVINCE):
+        children = {"area__level": level + 1}
+        if changed is not None:
+            changed = set(Area.objects.filter(pk__in=changed).exclude(parent=None).values_list("parent_id", flat=True))
+            if not changed:
+                return
+            children["area__parent__in"] = changed
+        yield level, children, changed
 
 
 _batch: ContextVar[dict | None] = ContextVar("tally_batch", default=None)

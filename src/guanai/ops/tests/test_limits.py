@@ -54,19 +54,16 @@ def _job_that_swallows_and_writes_nothing(job, progress):
     return {"rows": ["半成品"]}
 
 
-@pytest.mark.django_db
-def test_a_job_whose_limit_was_swallowed_fails_and_keeps_nothing(users, settings):
-    """The worker's side of the same class: a job that carried on after its time limit is
-    not accepted as done, and what it wrote is rolled back."""
-    from guanai.areas.models import Area
+def _run_past_its_time_limit(func, user):
+    """Run ``func`` as a job of the worker with a 0.3 s time limit (the watchdog and the probe
+    installed as `guanai worker` installs them); the job row afterwards."""
     from guanai.core import jobs
     from guanai.ops import limits
 
-    settings.GUANAI_JOB_TIMEOUT = 0.3
-    jobs.runner("swallowing_test_job")(_job_that_swallows_everything)
-    jobs.watch_limits(limits.sent_to_current)  # as `guanai worker` does
+    jobs.runner("swallowing_test_job")(func)
+    jobs.watch_limits(limits.sent_to_current)
     try:
-        job = jobs.Job.objects.create(kind="swallowing_test_job", label="测试", user=users["admin"], params={})
+        job = jobs.Job.objects.create(kind="swallowing_test_job", label="测试", user=user, params={})
         limits.work_started(0.3, timeout_exc=jobs.JobOverLimit)
         try:
             jobs.run_job.call(job.pk)
@@ -76,6 +73,18 @@ def test_a_job_whose_limit_was_swallowed_fails_and_keeps_nothing(users, settings
         jobs.watch_limits(jobs._no_limits)
         jobs._RUNNERS.pop("swallowing_test_job")
     job.refresh_from_db()
+    return job
+
+
+@pytest.mark.django_db
+def test_a_job_whose_limit_was_swallowed_fails_and_keeps_nothing(users, settings):
+    """The worker's side of the same class: a job that carried on after its time limit is
+    not accepted as done, and what it wrote is rolled back."""
+    from guanai.areas.models import Area
+    from guanai.core import jobs
+
+    settings.GUANAI_JOB_TIMEOUT = 0.3
+    job = _run_past_its_time_limit(_job_that_swallows_everything, users["admin"])
     assert job.status == jobs.Job.FAILED and "处理时间超过上限" in job.message
     assert not Area.objects.filter(code="990199999999").exists()
 
@@ -83,20 +92,7 @@ def test_a_job_whose_limit_was_swallowed_fails_and_keeps_nothing(users, settings
 @pytest.mark.django_db
 def test_a_job_that_carried_on_past_its_limit_is_not_recorded_as_done(users, settings):
     from guanai.core import jobs
-    from guanai.ops import limits
 
     settings.GUANAI_JOB_TIMEOUT = 0.3
-    jobs.runner("swallowing_reader_test_job")(_job_that_swallows_and_writes_nothing)
-    jobs.watch_limits(limits.sent_to_current)
-    try:
-        job = jobs.Job.objects.create(kind="swallowing_reader_test_job", label="测试", user=users["admin"], params={})
-        limits.work_started(0.3, timeout_exc=jobs.JobOverLimit)
-        try:
-            jobs.run_job.call(job.pk)
-        finally:
-            limits.work_finished()
-    finally:
-        jobs.watch_limits(jobs._no_limits)
-        jobs._RUNNERS.pop("swallowing_reader_test_job")
-    job.refresh_from_db()
+    job = _run_past_its_time_limit(_job_that_swallows_and_writes_nothing, users["admin"])
     assert job.status == jobs.Job.FAILED and "处理时间超过上限" in job.message and not job.result
