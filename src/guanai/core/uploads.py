@@ -129,9 +129,8 @@ def sealed_key_id(path: str | Path) -> int | None:
     return _KEY_ID.unpack(head[len(_MAGIC):])[0] if head.startswith(_MAGIC) and len(head) == len(_MAGIC) + 2 else None
 
 
-def is_sealed(path: str | Path) -> bool:
-    with Path(path).open("rb") as handle:
-        return handle.read(len(_MAGIC)) in (_MAGIC, _MAGIC_V1)
+class NotSealedError(ValueError):
+    pass
 
 
 def stream(path: str | Path) -> Iterator[bytes]:
@@ -143,7 +142,7 @@ def stream(path: str | Path) -> Iterator[bytes]:
         elif magic == _MAGIC_V1:
             aead = _aead()
         else:
-            raise ValueError("not a sealed file")
+            raise NotSealedError("not a sealed file")
         index = 0
         while True:
             head = handle.read(4)
@@ -185,11 +184,18 @@ def reseal(path: str | Path) -> bool:
     path = Path(path)
     if sealed_key_id(path) == _current_key_id():
         return False
-    plain = stream(path) if is_sealed(path) else iter([path.read_bytes()])
     fresh = path.with_name(path.name + ".resealing")
-    _seal_stream(plain, fresh)
+    _seal_stream(iter([_plain_bytes(path)]), fresh)
     os.replace(fresh, path)
     return True
+
+
+def _plain_bytes(path: Path) -> bytes:
+    """A kept file's content: opened if sealed, as it is if stored before sealing began."""
+    try:
+        return b"".join(stream(path))
+    except NotSealedError:
+        return path.read_bytes()
 
 
 class SealedStorage(FileSystemStorage):
@@ -206,9 +212,7 @@ class SealedStorage(FileSystemStorage):
         return name
 
     def _open(self, name, mode="rb"):
-        path = Path(self.path(name))
-        data = b"".join(stream(path)) if is_sealed(path) else path.read_bytes()
-        return ContentFile(data, name=name)
+        return ContentFile(_plain_bytes(Path(self.path(name))), name=name)
 
     def size(self, name):
         with self._open(name) as handle:
