@@ -69,6 +69,12 @@ def main() -> None:
     from guanai.registry.models import Person
 
     persons = Person.objects.count()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            database_mb = round(cursor.fetchone()[0] / 2**20)
+    else:
+        database_mb = round(Path(connection.settings_dict["NAME"]).stat().st_size / 2**20)
 
     def median_ms(func, runs=args.runs) -> float:
         func()  # warm caches once
@@ -113,7 +119,7 @@ def main() -> None:
     worst = results[worst_page]
     slow = {k: v for k, v in sorted(results.items(), key=lambda kv: -kv[1]) if v >= 100}
     print(f"worst: {worst_page} {worst} ms; pages at or over 100 ms: {len(slow)} of {len(results)}", file=sys.stderr)
-    print(json.dumps({"benchmark": "pages", "scale": args.scale, "database": connection.vendor, "persons": persons,
+    print(json.dumps({"benchmark": "pages", "scale": args.scale, "database": connection.vendor, "persons": persons, "database_mb": database_mb,
                       "runs": args.runs, "pages": len(results), "worst_page": worst_page, "max_page_ms": worst,
                       "median_page_ms": statistics.median(results.values()), "over_bar": slow,
                       "baseline_ms": round(baseline_ms, 2), "ratio": round(worst / max(baseline_ms, 0.01), 1),
