@@ -13,7 +13,7 @@ from django.utils import timezone
 from guanai.areas import codes
 from guanai.areas.scoping import area_filter
 from guanai.registry.models import Person, PersonCategory
-from guanai.stats.metrics import (as_of, by_month, by_village, compute, count_by, count_by_month, grouped_by, metric,
+from guanai.stats.metrics import (as_of, by_month, by_village, compute, count_by, count_by_month, grouped_by, metric, records_metric,
                                   percent, sum_by_month)
 from guanai.stats.tallies import keep, keep_monthly
 from guanai.stats.periods import Period
@@ -237,40 +237,26 @@ def persons_paired(area: str, period: Period, unit: int | None = None) -> int:
     return _pairings_on(area, as_of(period), unit).values("person_id").distinct().count()
 
 
-@metric("pairings_started", "新增结对帮扶", "对", ("unit",))
-def pairings_started(area: str, period: Period, unit: int | None = None) -> int:
+@records_metric("pairings_started", "新增结对帮扶", "对", ("unit",))
+def pairings_started(area: str, period: Period, unit: int | None = None):
     qs = Pairing.objects.filter(area_filter("area", area), start_date__gte=period.start, start_date__lte=period.end)
-    return qs.filter(helper__unit=unit).count() if unit else qs.count()
+    return qs.filter(helper__unit=unit) if unit else qs
 
 
-@metric("activities", "开展活动", "场", ("kind", "unit"))
-def activities(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
-    return _activities(area, period, kind, unit).count()
-
-
-@metric("activity_participants", "活动参与群众", "人次", ("kind", "unit"))
-def activity_participants(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
-    return _activities(area, period, kind, unit).aggregate(n=Sum("participants_count"))["n"] or 0
-
-
-@metric("activity_beneficiaries", "活动受益人数", "人", ("kind", "unit"))
-def activity_beneficiaries(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
-    return _activities(area, period, kind, unit).aggregate(n=Sum("beneficiaries_count"))["n"] or 0
-
-
-@metric("activity_volunteers", "活动参与志愿者", "人次", ("kind", "unit"))
-def activity_volunteers(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
-    return _activities(area, period, kind, unit).aggregate(n=Sum("volunteers_count"))["n"] or 0
-
-
-@metric("activity_consultations", "活动咨询人数", "人次", ("kind", "unit"))
-def activity_consultations(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> int:
-    return _activities(area, period, kind, unit).aggregate(n=Sum("consultations_count"))["n"] or 0
-
-
-@metric("activity_funds_yuan", "活动投入资金", "元", ("kind", "unit"))
-def activity_funds_yuan(area: str, period: Period, kind: str | None = None, unit: int | None = None) -> Decimal:
-    return _activities(area, period, kind, unit).aggregate(n=Sum("funds_yuan"))["n"] or Decimal(0)
+# Activities held in the period (their records: ``_activities``), counted or summed; each with its
+# per-village form, so a table of sub-areas asks one grouped query.
+_ACTIVITY_PARAMS = ("kind", "unit")
+activities = records_metric("activities", "开展活动", "场", _ACTIVITY_PARAMS)(_activities)
+activity_participants = records_metric("activity_participants", "活动参与群众", "人次", _ACTIVITY_PARAMS,
+                                       total="participants_count")(_activities)
+activity_beneficiaries = records_metric("activity_beneficiaries", "活动受益人数", "人", _ACTIVITY_PARAMS,
+                                        total="beneficiaries_count")(_activities)
+activity_volunteers = records_metric("activity_volunteers", "活动参与志愿者", "人次", _ACTIVITY_PARAMS,
+                                     total="volunteers_count")(_activities)
+activity_consultations = records_metric("activity_consultations", "活动咨询人数", "人次", _ACTIVITY_PARAMS,
+                                        total="consultations_count")(_activities)
+activity_funds_yuan = records_metric("activity_funds_yuan", "活动投入资金", "元", _ACTIVITY_PARAMS,
+                                     total="funds_yuan")(_activities)
 
 
 # --- kept per village (stats.tallies) ----------------------------------------------------------------

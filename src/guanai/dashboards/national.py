@@ -72,7 +72,7 @@ def _table(slug: str, title: str, metric: str, left_behind: bool) -> TableSpec:
     columns = tuple(Column(label, "人", metric, {"column": key} if key else {}, group=group)
                     for group, keys in LAYOUT for key, label in keys)
     return TableSpec(slug, title, columns, _checks(left_behind), description=(
-        "按期末在册的儿童及其儿童信息（全国农村留守儿童和困境儿童信息管理系统的统计口径）统计；"
+        "按期末在册的儿童及其儿童信息（全国农村留守儿童和困境儿童信息管理系统的统计口径）统计，本期尚未结束的按今日；"
         "年龄为期末周岁。勾稽关系不成立的行，请先核实相关儿童的信息再上报。"))
 
 

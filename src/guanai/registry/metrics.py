@@ -4,7 +4,7 @@ pages, exports and briefings ask them through ``stats.metrics.compute``."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -12,7 +12,7 @@ from django.utils import timezone
 from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import area_filter
-from guanai.stats.metrics import GROUPED, by_village, count_by, grouped_by, metric
+from guanai.stats.metrics import GROUPED, as_of, by_village, count_by, grouped_by, metric, records_metric
 from guanai.stats.tallies import keep
 from guanai.stats.periods import Period
 from guanai.textproc.idcard import born_on_or_before
@@ -55,24 +55,23 @@ def persons_registered_by_village(area: str, period: Period, category: str | Non
     return count_by(_persons_on_file(area, period, category), "area_id")
 
 
-@metric("persons_new", "新增建档", "人", ("category",))
-def persons_new(area: str, period: Period, category: str | None = None) -> int:
-
-
+@records_metric("persons_new", "新增建档", "人", ("category",))
+def persons_new(area: str, period: Period, category: str | None = None):
+    """Persons registered in the period."""
     qs = Person.objects.filter(area_filter("area", area), created_at__gte=_day_start(period.start),
                                created_at__lt=_day_start(period.end + timedelta(days=1)))
     if category:
         qs = qs.filter(categories__category=category)
-    return qs.count()
+    return qs
 
 
-@metric("persons_exited", "退出管理", "人", ("category",))
-def persons_exited(area: str, period: Period, category: str | None = None) -> int:
+@records_metric("persons_exited", "退出管理", "人", ("category",))
+def persons_exited(area: str, period: Period, category: str | None = None):
     qs = Person.objects.filter(area_filter("area", area), status=Person.EXITED,
                                exit_date__gte=period.start, exit_date__lte=period.end)
     if category:
         qs = qs.filter(categories__category=category)
-    return qs.count()
+    return qs
 
 
 def _without_guardianship(area: str, period: Period):
@@ -149,8 +148,11 @@ AID_WORDS = {"aid_dibao": "低保", "aid_temporary": "临时救助", "aid_medica
 
 
 def child_columns(period: Period) -> dict[str, Q]:
-    """{column key: condition on Person}; ages are full years (周岁) on the period's last day."""
-    six, fourteen = born_on_or_before(period.end, 6), born_on_or_before(period.end, 14)
+    """{column key: condition on Person}; ages are full years (周岁) on the period's last day, or
+    today while the period runs: the children are those on file then (``as_of``), and so are
+    their ages."""
+    day = as_of(period)
+    six, fourteen = born_on_or_before(day, 6), born_on_or_before(day, 14)
     profile = "child_profile__"
     columns = {
         "age_0_5": Q(birth_date__gt=six),
@@ -178,6 +180,11 @@ def child_columns(period: Period) -> dict[str, Q]:
         **{key: Q(**{f"{profile}assistance__contains": word}) for key, word in AID_WORDS.items()},
     }
     return columns
+
+
+def child_column_keys() -> list[str]:
+    """The columns' keys (the same for any period)."""
+    return list(child_columns(Period(date(2000, 1, 1), date(2000, 1, 1), "")))
 
 
 def _children_by_column(area: str, period: Period, category: str, column: str | None) -> int:
@@ -277,3 +284,8 @@ keep("children_without_guardianship")
 for _level in ("red", "orange", "yellow", "green"):
     keep("persons_at_risk", level=_level, aliases=({},) if _level == "red" else ())
 keep("children_aging_out", as_of_today=False, aliases=({"within_days": 90},))
+# The national tables' columns, today's, from the township up (stats.tallies.BY_TOWNSHIP).
+for _name in ("left_behind_children", "children_in_difficulty"):
+    keep(_name, by_township=True)
+    for _column in child_column_keys():
+        keep(_name, by_township=True, column=_column)

@@ -62,23 +62,47 @@ _BY_QUESTION: dict[tuple, str] = {}
 # over yet asks today's value. The others (children turning 16 within N days of the period's
 # end) are kept for today's day only.
 _AS_OF_TODAY: set[str] = set()
+# Kept from the township up, not per village: the national table's forty columns for each of two
+# categories would be two million village rows at a province (a village's table is counted, its
+# villages' rows of a township's table in one grouped query). No month ends: a past table is counted.
+BY_TOWNSHIP: set[str] = set()
 
 # Records are filed in villages; a township or anything above reads its own row (the sum of its
 # villages'); a village's figures are counted from its records.
 LARGEST_COUNTED = 12  # prefix length of a village
 
 
-def keep(name: str, *, as_of_today: bool = True, aliases: tuple[dict, ...] = (), **params) -> str:
+def keep(name: str, *, as_of_today: bool = True, aliases: tuple[dict, ...] = (), by_township: bool = False,
+         **params) -> str:
     """Keep metric ``name`` with ``params`` per village (called by the app defining the metric).
     ``as_of_today``: the metric reads its state at ``min(period end, today)``, so any running
-    period asks today's value. ``aliases``: other parameter sets meaning the same (a default)."""
+    period asks today's value. ``aliases``: other parameter sets meaning the same (a default).
+    ``by_township``: kept per township and up only, today's value only (``BY_TOWNSHIP``)."""
     key = name + "".join(f":{value}" for _k, value in sorted(params.items()))
     TALLIES[key] = (name, params)
     for variant in (params, *aliases):
         _BY_QUESTION[(name, tuple(sorted(variant.items())))] = key
     if as_of_today:
         _AS_OF_TODAY.add(key)
+    if by_township:
+        BY_TOWNSHIP.add(key)
     return key
+
+
+def village_keys() -> list[str]:
+    """The keys kept per village (the others from the township up)."""
+    return [key for key in TALLIES if key not in BY_TOWNSHIP]
+
+
+def _township_rows(values: dict[tuple[str, str], int], townships: Iterable[str]) -> list[tuple[str, str, int]]:
+    """(township, key, value) of every key kept by township, summed from per-village ``values``
+    (zeros too: the roll-up sums complete rows)."""
+    sums: dict[tuple[str, str], int] = {}
+    for (area, key), n in values.items():
+        if key in BY_TOWNSHIP:
+            township = codes.parent_code(area) if codes.level_of(area) == codes.VILLAGE else area
+            sums[(township, key)] = sums.get((township, key), 0) + n
+    return [(township, key, sums.get((township, key), 0)) for township in sorted(townships) for key in sorted(BY_TOWNSHIP)]
 
 
 def keep_monthly(name: str) -> None:
@@ -214,8 +238,11 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
     period = _today_period()
     rows = []
     for code in villages:
-        for key, (name, params) in TALLIES.items():
+        for key in village_keys():
+            name, params = TALLIES[key]
             rows.append((code, key, METRICS[name].func(code, period, **params)))
+    townships = sorted({codes.parent_code(code) for code in villages})
+    rows += _township_rows(_values_at(townships, period, sorted(BY_TOWNSHIP), villages), townships)
     months = []
     for name in sorted(MONTHLY):
         for code in villages:
@@ -268,7 +295,8 @@ def refresh_all(*, month_ends: bool = True) -> None:
     roots = list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
     values = _values_at(roots, period, list(TALLIES), villages)
     village_set = set(villages)
-    rows = [(village, key, values.get((village, key), 0)) for village in villages for key in TALLIES]
+    rows = [(village, key, values.get((village, key), 0)) for village in villages for key in village_keys()]
+    rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True))
     months = []
     for name in sorted(MONTHLY):
         for root in roots:
@@ -293,7 +321,7 @@ EVERY_MONTH = 13  # ... every month's for the last 13 (a month, last year's same
 
 
 def _snapshot_keys() -> list[str]:
-    return [key for key in TALLIES if key in _AS_OF_TODAY and METRICS[TALLIES[key][0]].by_village is not None]
+    return [key for key in village_keys() if key in _AS_OF_TODAY and METRICS[TALLIES[key][0]].by_village is not None]
 
 
 def months_to_keep(today: date | None = None) -> list[str]:
@@ -410,7 +438,7 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
     """Replace the kept rows of ``villages`` (None: all) and of the areas above them, in one
     transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value)."""
     with transaction.atomic():
-        stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*TALLIES, COMPLETE])
+        stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*village_keys(), COMPLETE])
         month_rows = MonthTally.objects.filter(area__level=codes.VILLAGE)
         if villages is not None:
             stale = stale.filter(area_id__in=villages)

@@ -37,8 +37,13 @@ def _assert_kept_equal_records():
     villages = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
     kept = {(row.area_id, row.key): row.value for row in AreaTally.objects.all()}
     for village in villages:
-        for key, (name, params) in tallies.TALLIES.items():
+        for key in tallies.village_keys():
+            name, params = tallies.TALLIES[key]
             assert kept.get((village, key), 0) == METRICS[name].func(village, today, **params), (village, key)
+    for township in Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True):
+        for key in tallies.BY_TOWNSHIP:  # kept from the township up
+            name, params = tallies.TALLIES[key]
+            assert kept.get((township, key), 0) == METRICS[name].func(township, today, **params), (township, key)
     monthly = {(row.area_id, row.key, row.month): row.value for row in MonthTally.objects.all()}
     months = _months()
     for village in villages:

@@ -106,6 +106,23 @@ def test_grouped_form_equals_the_metric(name, area, django_assert_max_num_querie
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", [n for n, info in metrics.METRICS.items() if info.by_village])
+def test_per_village_form_equals_the_metric(name, monkeypatch):
+    """A table of sub-areas is answered by the per-village form in one query: each village's
+    figure, and their sum for the township, equal the metric's own."""
+    from guanai.areas.models import Area
+
+    monkeypatch.setattr(metrics, "kept_answer", None)
+    today = timezone.localdate()
+    period = Period(today - timedelta(days=364), today, "last-12-months")
+    info, township = metrics.METRICS[name], "990101001000"
+    per_village = info.by_village(township, period)
+    villages = Area.objects.filter(parent_id=township).values_list("code", flat=True)
+    assert {v: per_village.get(v, 0) for v in villages} == {v: info.func(v, period) for v in villages}
+    assert sum(per_village.values()) == info.func(township, period)
+
+
+@pytest.mark.django_db
 def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, settings):
     import threading
 
