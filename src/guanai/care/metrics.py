@@ -59,10 +59,12 @@ def _persons_of(area: str, category: str | None = None):
 
 
 def _visited_persons(area: str, period: Period, category: str | None = None):
+    # Two correlated EXISTS, each one index probe per person. ``pk IN (visits) OR household IN
+    # (visits)`` cannot be a semi-join, and once a city's visits outgrow work_mem PostgreSQL
+    # re-ran the subquery for every person: minutes for one figure.
     visits_ = _visits(area, period)
     return _persons_of(area, category).filter(
-        Q(pk__in=visits_.filter(person__isnull=False).values("person_id"))
-        | Q(household__in=visits_.filter(household__isnull=False).values("household_id")))
+        Exists(visits_.filter(person=OuterRef("pk"))) | Exists(visits_.filter(household=OuterRef("household"))))
 
 
 @metric("persons_visited", "走访对象", "人", ("category",))

@@ -68,14 +68,14 @@ def records_metric(name: str, label: str, unit: str, params: tuple[str, ...] = (
     def decorate(func):
         zero = Decimal(0) if unit == "元" else 0
 
-        def figure(area: str, period: Period, **given):
-            records = func(area, period, **given)
+        def figure(area: str, period: Period, *given, **named):
+            records = func(area, period, *given, **named)
             if total is None:
                 return records.count()
             return records.aggregate(n=Sum(total))["n"] or zero
 
-        def per_village(area: str, period: Period, **given) -> dict:
-            records = func(area, period, **given)
+        def per_village(area: str, period: Period, *given, **named) -> dict:
+            records = func(area, period, *given, **named)
             return count_by(records, "area_id") if total is None else sum_by(records, "area_id", total)
 
         figure.__name__, figure.__doc__, figure.records = func.__name__, func.__doc__, func

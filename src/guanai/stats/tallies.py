@@ -159,7 +159,7 @@ def kept_answer(info, area: str, period: Period, params: dict):
 def _past_answer(area: str, period: Period, key: str):
     """A state at the end of a period that is over: the area's snapshot at the end of that
     month, when the period ends on a month's last day and that month is kept; else None."""
-    if not area or key not in _AS_OF_TODAY or (period.end + timedelta(days=1)).day != 1:
+    if not area or key not in _AS_OF_TODAY or key in BY_TOWNSHIP or (period.end + timedelta(days=1)).day != 1:
         return None
     values = _area_month_end(area, month_key(period.end))
     return None if values is None else values.get(key, 0)

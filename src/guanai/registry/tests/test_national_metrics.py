@@ -27,7 +27,9 @@ def test_columns_count_the_children_they_name():
     before = {key: compute("left_behind_children", VILLAGE, period, column=key)
               for key in ("age_0_5", "age_6_13", "age_14_up", "female", "school_dropout", "unguarded", "rating_none",
                           "aid_dibao", "aided", "boarding")}
-    six = date(period.end.year - 6, period.end.month, period.end.day)  # sixth birthday on the period's last day
+    # The year runs: ages are today's, as the children on file are (sixth birthday today).
+    today = timezone.localdate()
+    six = date(today.year - 6, today.month, today.day)
     _child("测甲", six, schooling="dropout", guardianship_rating="none", guardian_name="", assistance="低保、医疗救助")
     _child("测乙", six + timedelta(days=1), schooling="kindergarten", guardian_name="李秀兰", guardianship_rating="good",
            boarding=True)
