@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 
 from guanai.core import clock
@@ -189,17 +189,25 @@ def _name_members(keys: list[str]) -> list[DuplicateMember]:
 
 
 def _rebuild() -> None:
-    """Every group from the records: one grouped query per kind (no scope, no limit)."""
+    """Every group from the records (no scope, no limit): each active person with another of
+    the same ID number hash, or of the same name and birth date in the same township. A semi-join
+    each (hashed, two scans of the table), not a grouping in index order: at a province that
+    visits every record's row in index order, about four times slower where the table's pages
+    are not all-visible yet (after a bulk load)."""
     active = Person.objects.filter(status=Person.ACTIVE)
-    same_id = (active.exclude(id_number_hash="").order_by().values("id_number_hash").annotate(n=Count("id"))
-               .filter(n__gt=1).values("id_number_hash"))
-    rows = _id_members(active.filter(id_number_hash__in=same_id))
-    same_name = (active.exclude(birth_date=None).order_by().annotate(township=Substr("area_id", 1, TOWNSHIP))
-                 .values("name", "birth_date", "township").annotate(n=Count("id")).filter(n__gt=1)
-                 .values_list("name", "birth_date", "township"))
-    keys = [f"{name}|{born.isoformat()}|{township}" for name, born, township in same_name]
-    for chunk in _chunks(keys):
-        rows += _name_members(chunk)
+    twin = active.exclude(pk=OuterRef("pk"))
+    same_id = active.exclude(id_number_hash="").filter(
+        Exists(twin.filter(id_number_hash=OuterRef("id_number_hash"))))
+    rows = _id_members(same_id)
+    township = Substr("area_id", 1, TOWNSHIP)
+    same_name = (active.exclude(birth_date=None).annotate(township=township)
+                 .filter(Exists(twin.annotate(township=township).filter(
+                     name=OuterRef("name"), birth_date=OuterRef("birth_date"), township=OuterRef("township")))))
+    by_key: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for pk, name, born, area in same_name.values_list("pk", "name", "birth_date", "area_id"):
+        by_key[name_key(name, born, area)].append((pk, area))
+    rows += [DuplicateMember(kind=DuplicateMember.NAME, key=key, person_id=pk, area_id=area)
+             for key, members in by_key.items() for pk, area in members]
     _drop(DuplicateMember.objects.all())
     _insert([*rows, DuplicateMember(kind=DuplicateMember.COMPLETE, key="", person_id=0, area_id="")])
 
