@@ -31,9 +31,12 @@ class DuplicateGroup:
 ID_REASON, NAME_REASON = "身份证号相同", "同一乡镇内姓名和出生日期相同"
 TOWNSHIP = 9  # prefix length of a township's code
 CHUNK = 500  # keys per IN list
+# Groups of each kind on the page: a merge form each; 200 of each made a page of 300 kB whose
+# rendering alone took over 100 ms. A work list: merged groups leave it and the next ones show.
+LIMIT = 50
 
 
-def probable_duplicates(user, *, limit: int = 200) -> list[DuplicateGroup]:
+def probable_duplicates(user, *, limit: int = LIMIT) -> list[DuplicateGroup]:
     """Groups of active records that are probably one person, as ``user`` sees them (a group
     shows when two of its records are in their scope): the ID number's groups first (at most
     ``limit``), then the name and birth date's within a township (from at most ``limit`` keys),
