@@ -16,7 +16,7 @@ from guanai.core import clock
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, audited, snapshot
 from guanai.areas.scoping import area_filter, scope_queryset
-from guanai.stats.tallies import batched, tallies_fresh
+from guanai.stats.tallies import batched, tallies_complete
 
 from .models import ChildProfile, DuplicateMember, ElderProfile, Person, PersonCategory, RiskAssessment
 from .services import persons_for
@@ -41,7 +41,7 @@ def probable_duplicates(user, *, limit: int = LIMIT) -> list[DuplicateGroup]:
     shows when two of its records are in their scope): the ID number's groups first (at most
     ``limit``), then the name and birth date's within a township (from at most ``limit`` keys),
     without the persons shown already. Read from the kept members (``DuplicateMember``) when
-    they are complete and the kept figures fresh, else counted from the records; four queries
+    they are complete, else counted from the records; four queries
     either way, whatever the number of groups."""
     if _kept_complete():
         return _kept_groups(user, limit)
@@ -50,8 +50,10 @@ def probable_duplicates(user, *, limit: int = LIMIT) -> list[DuplicateGroup]:
 
 def _kept_complete() -> bool:
     """The kept members hold every group: a full rebuild filled them (the mark), every write
-    since kept them, and no import took the kept figures away since (``tallies_fresh``)."""
-    return tallies_fresh() and DuplicateMember.objects.filter(kind=DuplicateMember.COMPLETE).exists()
+    since kept them, and no import took the kept figures away since (``tallies_complete``: not
+    ``tallies_fresh``, since the groups do not move with the date; a new day's first hours
+    before the daily refresh read them too)."""
+    return tallies_complete() and DuplicateMember.objects.filter(kind=DuplicateMember.COMPLETE).exists()
 
 
 def _kept_groups(user, limit: int) -> list[DuplicateGroup]:

@@ -202,6 +202,13 @@ def tallies_fresh() -> bool:
     return remembered(("tallies_fresh",), produce)
 
 
+def tallies_complete() -> bool:
+    """Whether a full refresh ran, on any day, and no import took its marks away since: kept data
+    that does not move with the date (the registry's duplicate groups) is then right, each write
+    since having refreshed its villages."""
+    return remembered(("tallies_complete",), lambda: AreaTally.objects.filter(key=COMPLETE).exists())
+
+
 REFRESH_ALL_ABOVE = 200  # villages: more than this, refresh_all is quicker than one by one
 
 

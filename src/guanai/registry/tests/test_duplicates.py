@@ -176,6 +176,23 @@ def test_after_an_import_the_groups_are_counted_until_the_full_refresh(users):
     assert any(set(pks) == imported for _r, pks in _kept_agrees(users))
 
 
+def test_a_new_day_still_reads_the_kept_groups(users):
+    """The groups do not move with the date: before the day's first full refresh they are read
+    as kept (the page of a province would otherwise take seconds each morning)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanai.stats.models import AreaTally
+    from guanai.stats.tallies import COMPLETE, tallies_fresh
+
+    refresh_all(month_ends=False)
+    first, second = _twins(users)
+    AreaTally.objects.filter(key=COMPLETE).update(updated_at=timezone.now() - timedelta(days=1))
+    assert not tallies_fresh() and dups._kept_complete()
+    assert (dups.NAME_REASON, [first.pk, second.pk]) in _kept_agrees(users)
+
+
 def test_before_a_first_full_refresh_the_groups_are_counted(users):
     first, second = _twins(users)
     DuplicateMember.objects.all().delete()  # as just after the migration: no group kept yet
@@ -190,6 +207,6 @@ def test_the_kept_groups_take_a_fixed_number_of_queries(users, django_assert_num
             services.create_person(user=users["township"], area_code=village,
                                    data={"name": f"重名{n}", "birth_date": date(2014, 1, n + 1)},
                                    categories=["left_behind_child"])
-    with django_assert_num_queries(4):  # fresh? complete? the members in scope; their persons
+    with django_assert_num_queries(4):  # complete? (tallies, groups) the members in scope; their persons
         groups = probable_duplicates(users["township"])
     assert sum(1 for g in groups if g.persons[0].name.startswith("重名")) == 4
