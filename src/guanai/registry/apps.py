@@ -10,3 +10,9 @@ class RegistryConfig(AppConfig):
         from . import cards, ledgers, metrics, signals  # noqa: F401  (register home cards, ledgers and metrics)
 
         signals.connect()
+
+        from guanai.stats.tallies import after_refresh
+
+        from .duplicates import keep_duplicates
+
+        after_refresh(keep_duplicates)  # the kept duplicate groups follow every refresh of the kept figures

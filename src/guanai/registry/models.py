@@ -366,3 +366,30 @@ class TransferRequest(models.Model):
 
     def __str__(self):
         return f"{self.person}转移申请"
+
+
+class DuplicateMember(models.Model):
+    """A member of a probable-duplicate group, kept (registry.duplicates): every active person
+    sharing an ID number hash ("id") or a name and birth date within one township ("name") with
+    at least one other active person anywhere. Kept by the kept figures' refreshes, in the
+    writer's transaction (stats.tallies.after_refresh), so the duplicates page of a province
+    reads a few hundred rows instead of grouping a million records."""
+
+    ID, NAME = "id", "name"
+    COMPLETE = "complete"  # one row (person 0, no area): a full rebuild filled the table
+
+    # Plain, not a foreign key: a deleted person's rows go with the refresh of its village.
+    person_id = models.IntegerField(db_index=True)
+    kind = models.CharField(max_length=8)
+    # The ID number's hash, or "name|birth date|township code".
+    key = models.CharField(max_length=120)
+    area = models.ForeignKey("areas.Area", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+                             related_name="+")
+
+    area_path = "area"
+    personal_data = True
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key", "person_id"], name="registry_dupmember_unique")]
+        # A scope's groups: its range of area codes, grouped by key.
+        indexes = [models.Index(fields=["kind", "area", "key"], name="registry_dupmember_area")]

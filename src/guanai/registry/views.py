@@ -201,9 +201,9 @@ def person_assess(request, pk: int):
 
 @roles_required(*RECORD_ROLES)
 def duplicate_list(request):
-    from .duplicates import probable_duplicates
+    from .duplicates import LIMIT, probable_duplicates
 
-    return render(request, "registry/duplicates.html", {"groups": probable_duplicates(request.user)})
+    return render(request, "registry/duplicates.html", {"groups": probable_duplicates(request.user), "limit": LIMIT})
 
 
 @roles_required(*RECORD_ROLES)

@@ -31,7 +31,7 @@ the next ``refresh_all``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
@@ -70,6 +70,19 @@ BY_TOWNSHIP: set[str] = set()
 # Records are filed in villages; a township or anything above reads its own row (the sum of its
 # villages'); a village's figures are counted from its records.
 LARGEST_COUNTED = 12  # prefix length of a village
+
+
+# Other apps' kept data that follow the records the same way (registry's duplicate groups): each
+# callback(villages) runs inside ``_write``'s transaction, ``villages`` the refreshed villages or
+# None after a full refresh. Registered by the app (its AppConfig.ready), since stats knows no app.
+_AFTER_REFRESH: list[Callable[[list[str] | None], None]] = []
+
+
+def after_refresh(callback: Callable[[list[str] | None], None]) -> Callable[[list[str] | None], None]:
+    """Call ``callback(villages or None)`` in the transaction of every refresh of the kept figures."""
+    if callback not in _AFTER_REFRESH:
+        _AFTER_REFRESH.append(callback)
+    return callback
 
 
 def keep(name: str, *, as_of_today: bool = True, aliases: tuple[dict, ...] = (), by_township: bool = False,
@@ -211,6 +224,13 @@ def tallies_fresh() -> bool:
         return AreaTally.objects.filter(key=COMPLETE, updated_at__gte=midnight).exists()
 
     return remembered(("tallies_fresh",), produce)
+
+
+def tallies_complete() -> bool:
+    """Whether a full refresh ran, on any day, and no import took its marks away since: kept data
+    that does not move with the date (the registry's duplicate groups) is then right, each write
+    since having refreshed its villages."""
+    return remembered(("tallies_complete",), lambda: AreaTally.objects.filter(key=COMPLETE).exists())
 
 
 REFRESH_ALL_ABOVE = 200  # villages: more than this, refresh_all is quicker than one by one
@@ -451,6 +471,8 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
         _upsert_tallies(rows)
         _upsert_months(months)
         _roll_up(villages)
+        for callback in _AFTER_REFRESH:
+            callback(villages)
     if villages is None:  # the mark of a complete refresh, last
         AreaTally.objects.bulk_create([AreaTally(area_id=root, key=COMPLETE, value=1) for root in
                                        Area.objects.filter(parent__isnull=True).values_list("code", flat=True)],
