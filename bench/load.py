@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import uuid
 
 # ---------------------------------------------------------------------------------------
 # The simulated users (this module is also the locustfile: locust imports it).
@@ -91,7 +92,10 @@ if __name__ != "__main__":
             return self.username
 
         def _post(self, path: str, data: dict, name: str):
-            return self.client.post(path, data=data, name=name, allow_redirects=False,
+            # As static/guanai/site.js does on submit: the form's one-time token in the address
+            # too, so nginx may re-send the POST to the other web process if this one dies.
+            url = f"{path}?form_token={data['form_token']}" if data.get("form_token") else path
+            return self.client.post(url, data=data, name=name, allow_redirects=False,
                                     headers={"Referer": self.host + path}, catch_response=True)
 
     class VillageWorker(_Staff):
@@ -205,8 +209,9 @@ if __name__ != "__main__":
 
         def on_start(self):
             self.client.verify = False  # deploy-local's self-signed certificate
+            # With an Idempotency-Key, as a careful client asks: nginx may then re-send it.
             answer = self.client.post("/api/v1/auth/token/", json={"username": "county", "password": PASSWORD},
-                                      name="api token")
+                                      headers={"Idempotency-Key": uuid.uuid4().hex}, name="api token")
             self.token = answer.json().get("token", "") if answer.status_code == 200 else ""
 
         @task
