@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from guanai.accounts import services as accounts
 from guanai.accounts.roles import user_role
+from guanai.core.idempotency import KEY_LENGTH, claim, forget_old, remember
 
-from . import tokens
+from . import idempotency, tokens
 from .base import BearerAuthentication
+from .models import ApiToken
 from .views_base import ApiView
 
 
@@ -59,8 +62,34 @@ class TokenView(ApiView):
             if minutes:
                 raise AuthenticationFailed(f"登录失败次数过多，账号已锁定，请{minutes}分钟后再试")
             raise AuthenticationFailed("用户名或密码错误")
-        raw, token = tokens.issue_token(user=user, request=request._request)
-        return Response({"token": raw, "expires": token.expires_at})
+        key = request.headers.get(idempotency.HEADER, "").strip()
+        if not key:
+            raw, token = tokens.issue_token(user=user, request=request._request)
+            return Response({"token": raw, "expires": token.expires_at})
+        return self._issue_once(request, user, key)
+
+    def _issue_once(self, request, user, key: str) -> Response:
+        """With an ``Idempotency-Key`` (nginx re-sends such a POST to the other web process when
+        the first died before answering): one live token per key. The raw token is stored
+        nowhere, so a repeat cannot hand the first one out again: it revokes it (nobody got it)
+        and issues a fresh one, answering as the first would have."""
+        if len(key) > KEY_LENGTH:
+            raise ValidationError({idempotency.HEADER: [f"幂等键过长，最多{KEY_LENGTH}个字符"]})
+        endpoint = f"api:{request.path}"
+        with transaction.atomic():
+            forget_old(user)
+            entry, mine = claim(user, key, endpoint)
+            if not mine and entry.endpoint != endpoint[:200]:
+                return Response({"detail": "此幂等键已用于另一请求，未重复保存"}, status=status.HTTP_409_CONFLICT)
+            earlier = None if mine else ApiToken.objects.filter(pk=entry.result.get("token_id") or 0).first()
+            if earlier is not None:
+                tokens.revoke(user=user, token=earlier)
+            raw, token = tokens.issue_token(user=user, request=request._request)
+            remember(entry, {"status": 200, "token_id": token.pk})
+        response = Response({"token": raw, "expires": token.expires_at})
+        if not mine:
+            response["Idempotent-Replayed"] = "true"
+        return response
 
     @extend_schema(request=None, responses={204: None, 401: OpenApiResponse()})
     def delete(self, request):

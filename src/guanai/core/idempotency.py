@@ -51,13 +51,22 @@ def forget_old(user) -> None:
     IdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - KEEP).delete()
 
 
+def token_of(request) -> str:
+    """The one-time token of a POST: the form's hidden field, or the same token in the query
+    string (``?form_token=``, put there by static/guanai/site.js on submit) where nginx can
+    see it and so may re-send the POST to another web process (deploy/nginx.conf.in)."""
+    if request.method != "POST":
+        return ""
+    return (request.POST.get(TOKEN_FIELD, "") or request.GET.get(TOKEN_FIELD, "")).strip()
+
+
 def once_per_token(view):
     """Run a create view once per form token (see the module's docstring). A POST without a
     token runs as before."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = request.POST.get(TOKEN_FIELD, "").strip() if request.method == "POST" else ""
+        key = token_of(request)
         if not key or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         with transaction.atomic():

@@ -76,18 +76,30 @@ def rotate(*, batch: int = BATCH, limit: int | None = None, model=None,
     return result
 
 
-def fill_suffix_hashes(model=None, *, batch: int = BATCH) -> int:
+def suffix_hashes_missing(model=None):
+    """The persons with an ID number but no suffix hash yet (rows written before the column existed)."""
+    return _person_model(model).objects.filter(id_suffix_hash="").exclude(id_number_encrypted="")
+
+
+def fill_suffix_hashes(model=None, *, batch: int = BATCH, limit: int | None = None,
+                       progress: Callable[[int], None] | None = None) -> int:
     """Fill the suffix hash of persons that have an ID number but no suffix hash yet (rows
-    written before the column existed); rows whose key is not configured are left empty."""
+    written before the column existed); rows whose key is not configured are left empty.
+    Each batch is its own transaction: stopped, it continues with the rest when run again.
+    ``limit`` rows at most (about; whole batches)."""
     Person = _person_model(model)
     suffix = crypto.suffix_hasher()
-    last = filled = 0
+    last = filled = seen = 0
     while True:
-        rows = list(Person.objects.filter(pk__gt=last, id_suffix_hash="").exclude(id_number_encrypted="")
+        if limit is not None and seen >= limit:
+            return filled
+        rows = list(suffix_hashes_missing(Person).filter(pk__gt=last)
                     .order_by("pk").values_list("pk", "id_number_encrypted")[:batch])
         if not rows:
             return filled
-        last = rows[-1][0]
+        last, seen = rows[-1][0], seen + len(rows)
+        if progress is not None:
+            progress(seen)
         with transaction.atomic():
             for pk, token in rows:
                 try:

@@ -106,3 +106,19 @@ def test_rate_limit_per_token(db, settings):
     # Another token has its own count.
     other = _bearer(_token("village").json()["token"])
     assert other.get("/api/v1/persons/?page_size=1").status_code == 200
+
+
+def test_a_resent_token_request_with_the_same_key_leaves_one_live_token(db):
+    """nginx re-sends a POST with an Idempotency-Key when the web process died before answering:
+    the repeat answers like the first, and the token nobody received is revoked."""
+    ask = {"path": "/api/v1/auth/token/", "data": {"username": "county", "password": DEMO_PASSWORD},
+           "format": "json", "HTTP_IDEMPOTENCY_KEY": "sync-2026-11-30-1"}
+    first, again = APIClient().post(**ask), APIClient().post(**ask)
+    assert first.status_code == again.status_code == 200
+    assert set(again.json()) == {"token", "expires"} and again["Idempotent-Replayed"] == "true"
+    assert ApiToken.objects.filter(user__username="county", revoked_at__isnull=True).count() == 1
+    assert _bearer(again.json()["token"]).get("/api/v1/persons/").status_code == 200
+    assert _bearer(first.json()["token"]).get("/api/v1/persons/").status_code == 401
+    # Another key is another sign-in: a second live token.
+    assert APIClient().post(**{**ask, "HTTP_IDEMPOTENCY_KEY": "sync-2"}).status_code == 200
+    assert ApiToken.objects.filter(user__username="county", revoked_at__isnull=True).count() == 2

@@ -95,3 +95,48 @@ def test_create_forms_carry_a_fresh_token(client_for, username, url):
     client = client_for(username)
     first, second = (_token(client.get(url).content.decode()) for _ in range(2))
     assert first != second
+
+
+# A POST that nginx re-sends to the other web process (deploy/nginx.conf.in: a write with its
+# one-time token in the address, put there by static/guanai/site.js) arrives again byte for
+# byte when the first process saved it and died before answering.
+
+def test_a_resent_visit_saves_once_and_answers_like_the_first(users, client_for):
+    client = client_for("village")
+    child = person(users["village"], "重发童", VILLAGE)
+    token = _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+    address, data = f"/care/visits/create/?form_token={token}", _post(child, token)
+    first = client.post(address, data)
+    again = client.post(address, data)
+    assert first.status_code == again.status_code == 302
+    assert again.url == first.url
+    assert Visit.objects.filter(person=child).count() == 1
+    assert AidItem.objects.filter(visit__person=child).count() == 1
+
+
+def test_the_token_in_the_address_alone_is_enough(users, client_for):
+    client = client_for("village")
+    child = person(users["village"], "地址童", VILLAGE)
+    token = _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+    data = {k: v for k, v in _post(child, token).items() if k != "form_token"}
+    first = client.post(f"/care/visits/create/?form_token={token}", data)
+    again = client.post(f"/care/visits/create/?form_token={token}", data)
+    assert first.status_code == again.status_code == 302 and again.url == first.url
+    assert Visit.objects.filter(person=child).count() == 1
+
+
+def test_a_resent_briefing_compose_starts_one_job(users, client_for, django_capture_on_commit_callbacks):
+    from guanai.core.models import Job
+    from guanai.stats.periods import last_complete_quarter
+
+    client = client_for("county")
+    token = _token(client.get("/briefings/new/").content.decode())
+    data = {"form_token": token, "area": "990101000000", "period": last_complete_quarter(timezone.localdate()).key,
+            "kind": "jianbao"}
+    before = Job.objects.filter(kind="briefing_compose").count()
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(f"/briefings/new/?form_token={token}", data)
+        again = client.post(f"/briefings/new/?form_token={token}", data)
+    assert first.status_code == again.status_code == 302 and "/jobs/" in first.url
+    assert again.url == first.url
+    assert Job.objects.filter(kind="briefing_compose").count() == before + 1

@@ -101,6 +101,33 @@ def test_the_fill_finds_persons_stored_before_the_suffix_index(users):
     assert person in services.search_persons(users["village"], "0119")
 
 
+def test_the_fill_command_goes_batch_by_batch_and_continues_where_it_stopped(users):
+    people = [_make(users["village"], name, number)
+              for name, number in (("王秀英", ID_C), ("李桂兰", ID_A), ("张建国", ID_B))]
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(id_suffix_hash="")
+    call_command("fill_suffix_hashes", batch=1, limit=1)
+    assert keyrotation.suffix_hashes_missing().count() == 2
+    call_command("fill_suffix_hashes")
+    assert not keyrotation.suffix_hashes_missing().exists()
+    assert people[0] in services.search_persons(users["village"], "0119")
+
+
+def test_the_migration_fills_a_small_registry_and_leaves_a_large_one_to_the_command(users, monkeypatch):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("guanai.registry.migrations.0009_fill_id_suffix_hash")
+    people = [_make(users["village"], name, number) for name, number in (("王秀英", ID_C), ("李桂兰", ID_A))]
+    Person.objects.filter(pk__in=[p.pk for p in people]).update(id_suffix_hash="")
+    monkeypatch.setattr(migration, "SMALL", 1)  # "large": more than SMALL to fill
+    migration.fill(apps, None)
+    assert keyrotation.suffix_hashes_missing().count() == 2
+    monkeypatch.setattr(migration, "SMALL", 2)
+    migration.fill(apps, None)
+    assert not keyrotation.suffix_hashes_missing().exists()
+
+
 def test_rotation_from_key_1_to_key_2_keeps_everything_readable_and_searchable(key_1, users, client_for):
     people = [_make(users["village"], name, number)
               for name, number in (("王秀英", ID_C), ("李桂兰", ID_A), ("张建国", ID_B))]

@@ -17,6 +17,20 @@ document.addEventListener('submit', (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 
+// A form's one-time token (core.idempotency) rides in the address too, where nginx can see it:
+// a POST with one may be re-sent to the other web process when the first dies before answering
+// (deploy/nginx.conf.in), and the server saves it once. Without this script the form still
+// works; it is only not re-sent.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.elements || (form.method || '').toLowerCase() !== 'post') return;
+  const token = form.elements.namedItem('form_token');
+  if (!token || !token.value) return;
+  const url = new URL(form.action, window.location.href);
+  url.searchParams.set('form_token', token.value);
+  form.action = url.toString();
+});
+
 // Logging out wipes what the offline visit form keeps on the phone (static/guanai/offline.js):
 // its IndexedDB, its caches and its service worker (the logout answer also sends Clear-Site-Data).
 // Visits not yet sent are named first, as the wipe deletes them.
