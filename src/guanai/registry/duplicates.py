@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Substr
 
 from guanai.core import clock
+from guanai.core.db import delete_rows
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, audited, snapshot
 from guanai.areas.scoping import area_filter, scope_queryset
@@ -158,10 +159,10 @@ def keep_duplicates(villages: list[str] | None) -> None:
     rows = []
     for chunk in _chunks(id_keys):
         rows += _id_members(Person.objects.filter(status=Person.ACTIVE, id_number_hash__in=chunk))
-        _drop(DuplicateMember.objects.filter(kind=DuplicateMember.ID, key__in=chunk))
+        delete_rows(DuplicateMember.objects.filter(kind=DuplicateMember.ID, key__in=chunk))
     for chunk in _chunks(name_keys):
         rows += _name_members(chunk)
-        _drop(DuplicateMember.objects.filter(kind=DuplicateMember.NAME, key__in=chunk))
+        delete_rows(DuplicateMember.objects.filter(kind=DuplicateMember.NAME, key__in=chunk))
     _insert(rows)
 
 
@@ -213,7 +214,7 @@ def _rebuild() -> None:
         by_key[name_key(name, born, area)].append((pk, area))
     rows += [DuplicateMember(kind=DuplicateMember.NAME, key=key, person_id=pk, area_id=area)
              for key, members in by_key.items() for pk, area in members]
-    _drop(DuplicateMember.objects.all())
+    delete_rows(DuplicateMember.objects.all())
     _insert([*rows, DuplicateMember(kind=DuplicateMember.COMPLETE, key="", person_id=0, area_id="")])
 
 
@@ -221,13 +222,6 @@ def _insert(rows: list[DuplicateMember]) -> None:
     # No signals (the audit trail's safety net would record every kept row); the unique
     # (kind, key, person) index keeps two writers refreshing one group from doubling its rows.
     DuplicateMember.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-
-
-def _drop(rows) -> None:
-    """Delete kept rows in one statement, without fetching them or sending signals (derived rows:
-    the records they come from are audited themselves)."""
-    rows = rows.order_by()
-    rows._raw_delete(rows.db)
 
 
 MERGE_FIELDS = ["phone", "address", "ethnicity", "hukou_place", "id_number_masked", "current_risk", "version"]
