@@ -42,9 +42,10 @@ def worker_home(tmp_path_factory):
 
 
 def _enqueue(home, url, paths):
-    subprocess.run([sys.executable, "-c", ENQUEUE, *map(str, paths)],
-                   env={**home_env(home, DATABASE_URL=url), "DJANGO_SETTINGS_MODULE": "guanai.settings"},
-                   check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-c", ENQUEUE, *map(str, paths)],
+                          env={**home_env(home, DATABASE_URL=url), "DJANGO_SETTINGS_MODULE": "guanai.settings"},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]  # why the jobs could not be queued
     return [row[0] for row in sql(url, "SELECT id FROM core_job ORDER BY id DESC LIMIT %s", (len(paths),))]
 
 
@@ -96,9 +97,9 @@ def test_two_workers_on_one_queue_run_each_job_once(worker_home, tmp_path):
     # queue between two polls of the other.
     first, second = (_worker(home, url, GUANAI_TEST_PAUSE_IN_COMMIT="0.3"),
                      _worker(home, url, GUANAI_TEST_PAUSE_IN_COMMIT="0.3"))
-    _wait_until(lambda: sql(url, "SELECT count(*) FROM core_workerbeat")[0][0] >= beats + 2, timeout=120)
-    ids = _enqueue(home, url, paths)
-    try:
+    try:  # the workers are stopped whatever fails, never left running after the test
+        _wait_until(lambda: sql(url, "SELECT count(*) FROM core_workerbeat")[0][0] >= beats + 2, timeout=120)
+        ids = _enqueue(home, url, paths)
         _wait_until(lambda: all(row[1] in ("done", "failed") for row in _jobs(url, ids)))
     finally:
         _stop(first, second)
