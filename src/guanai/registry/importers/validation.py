@@ -48,6 +48,7 @@ class Row:
 
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+PLACE_CACHE = 50_000
 _CODE12 = re.compile(r"[0-9]{12}")
 
 
@@ -63,6 +64,21 @@ def _text(value) -> str:
             and not _NEEDS_CLEANING.search(value):
         return value
     return clean_text(value)
+
+
+def age_window(categories, today: date) -> tuple[date | None, date | None]:
+    """The birth dates within every age limit of ``categories`` on ``today``, as (after, up to)
+    (None: no bound): over MAX_AGE is born on or before born_on_or_before(today, MAX_AGE + 1),
+    at least MIN_AGE on or before born_on_or_before(today, MIN_AGE), as age_on counts."""
+    after = up_to = None
+    for code in categories:
+        if code in cat.MAX_AGE:
+            bound = idcard.born_on_or_before(today, cat.MAX_AGE[code] + 1)
+            after = bound if after is None else max(after, bound)
+        if code in cat.MIN_AGE:
+            bound = idcard.born_on_or_before(today, cat.MIN_AGE[code])
+            up_to = bound if up_to is None else min(up_to, bound)
+    return after, up_to
 
 
 def is_blank(value) -> bool:
@@ -90,6 +106,9 @@ class Validator:
         self._category_cache: dict = {}
         self._ethnicity_cache: dict = {}
         self._village_cache: dict = {}
+        self._place_cache: dict[str, str] = {}  # address and 户籍 texts, which repeat within a village
+        # Birth dates within every age limit of a set of categories: (after, up to) or None.
+        self._age_window_cache: dict[tuple[str, ...], tuple[date | None, date | None]] = {}
         self.id_hash = crypto.lookup_hasher()
 
     def label(self, field_name: str) -> str:
@@ -212,10 +231,10 @@ class Validator:
         area_id = self._village(values, fail)
 
         # 现住址, 户籍所在地
-        address = _text(values[idx["address"]])
+        address = self._place(values[idx["address"]])
         if len(address) > 200:
             fail("address", f"内容过长（{len(address)}个字），最多200个字")
-        hukou_place = _text(values[idx["hukou_place"]])
+        hukou_place = self._place(values[idx["hukou_place"]])
         if len(hukou_place) > 200:
             fail("hukou_place", f"内容过长（{len(hukou_place)}个字），最多200个字")
 
@@ -231,7 +250,7 @@ class Validator:
                 fail("category", problem)
         if not categories and self.default_category:
             categories = (self.default_category,)
-        if categories and birth is not None and not errors:
+        if categories and birth is not None and not errors and not self._age_fits(categories, birth):
             for problem in cat.age_problems(categories, birth, today):
                 fail("category", problem)
 
@@ -241,6 +260,26 @@ class Validator:
             return None, errors
         return Row(number, name, sex, ethnicity, birth, id_number, self.id_hash(id_number) if id_number else "",
                    phone, area_id, address, hukou_place, categories, child, self.labels), errors
+
+    def _place(self, value) -> str:
+        """_text of an address cell, remembered for up to PLACE_CACHE texts."""
+        if type(value) is not str:
+            return _text(value)
+        hit = self._place_cache.get(value)
+        if hit is None:
+            hit = _text(value)
+            if len(self._place_cache) < PLACE_CACHE:
+                self._place_cache[value] = hit
+        return hit
+
+    def _age_fits(self, categories: tuple[str, ...], birth: date) -> bool:
+        """True when ``birth`` is within every age limit of ``categories`` (age_problems would say
+        nothing); False sends the row to age_problems, which says what is wrong."""
+        window = self._age_window_cache.get(categories)
+        if window is None:
+            window = self._age_window_cache[categories] = age_window(categories, self.today)
+        after, up_to = window
+        return (after is None or birth > after) and (up_to is None or birth <= up_to)
 
     def _village(self, values: list, fail) -> str:
         idx = self.idx

@@ -103,6 +103,15 @@ class _SqliteIndexes:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                 self.dropped.append((name, sql))
 
+    def restore_lookup(self) -> None:
+        """Build again, now, a dropped index the import looks persons up by."""
+        lookup = [(name, sql) for name, sql in self.dropped if any(column in sql for column in self.KEEP)]
+        if lookup:
+            with connection.cursor() as cursor:
+                for name, sql in lookup:
+                    cursor.execute(sql)
+                    self.dropped.remove((name, sql))
+
     def restore(self) -> None:
         with connection.cursor() as cursor:
             for _name, sql in self.dropped:
@@ -131,6 +140,7 @@ def _allocate_ids(model, count: int) -> list[int]:
 SHEET_STRIDE = 10_000_000  # above Excel's 1,048,576 rows
 _FAST_VENDORS = {"sqlite", "postgresql"}
 INDEX_DEFERRAL_ROWS = 50_000
+INDEX_DEFERRAL_STORED_PER_ROW = 2  # ...and a registry of at most this many persons per row of the file
 INLINE_TALLY_ROWS = 5_000  # above this, the villages' tallies are refreshed in the background
 PERSON_GIVEN = ["id", "name", "sex", "ethnicity", "birth_date", "id_number_encrypted", "id_number_hash",
                 "id_number_masked", "phone", "area_id", "address", "hukou_place", "pinyin_full", "pinyin_initials",
@@ -192,9 +202,12 @@ class Writer:
         self.touched.update(row.area_id for row in creates)
         if (self.indexes is not None and self.result.created == len(creates) and not self.indexes.dropped
                 and len(creates) >= 0.9 * len(rows) and self.expected_rows >= INDEX_DEFERRAL_ROWS
-                and (self.started_empty or Person.objects.count() <= 2 * self.expected_rows)):
-            # With nothing to look up, even the ID-hash index can wait for the end.
-            self.indexes.drop(keep_lookup=not self.started_empty)
+                and (self.started_empty
+                     or Person.objects.count() <= INDEX_DEFERRAL_STORED_PER_ROW * self.expected_rows)):
+            # With nothing to look up, even the ID-hash index can wait for the end: into an
+            # empty registry, or when the stored hashes are known (a batch then looks up only
+            # rows the set holds, as a rule none; the first that does brings the index back).
+            self.indexes.drop(keep_lookup=not self.started_empty and self._stored_hashes() is None)
         if self.fast:
             self._create_fast(creates)
         else:
@@ -390,6 +403,9 @@ class Writer:
         stored = self._stored_hashes()
         if stored is not None:
             hashes = [h for h in hashes if h in stored]
+        without = [r for r in rows if not r.id_hash]
+        if (hashes or without) and self.indexes is not None:
+            self.indexes.restore_lookup()  # a look-up ahead: by the ID-hash index, not a table scan
         if hashes:
             # Plain SQL, joining a list of values: SQLite's planner scans the whole table for
             # a long IN (...) list, and the ORM's per-parameter work costs more than the look-up.
@@ -404,7 +420,6 @@ class Writer:
                     if record["birth_date"] is not None:
                         record["birth_date"] = _as_date(record["birth_date"])
                     found[alias.get(record["id_number_hash"], record["id_number_hash"])] = record
-        without = [r for r in rows if not r.id_hash]
         if without:
             qs = Person.objects.filter(id_number_hash="", area_id__in={r.area_id for r in without},
                                        name__in={r.name for r in without})

@@ -810,3 +810,49 @@ def test_the_fast_writer_stores_what_the_orm_writer_stores(tmp_path, monkeypatch
         assert list(stored[18]) == ["area_id", "categories"] and stored[18]["area_id"] == [None, stored[8]]
         before, after = stored[18]["categories"]
         assert before is None and sorted(after.split("、")) == stored[16]
+
+
+def test_a_large_import_into_a_registry_finds_its_stored_persons_with_the_indexes_put_off(tmp_path, monkeypatch):
+    """A large import into a small registry puts off updating the person indexes, the ID-hash one
+    included while no row is a stored person: the first that is (by ID number, or without one by
+    village, name and birth date) is still found and updated, and every index is back at the end."""
+    from django.db import connection
+
+    from guanai.registry.importers import orchestration, writing
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the index deferral is SQLite's")
+    with_id = child_row(name="老档案", 联系电话="13800138000")
+    without_id = child_row(name="无证老档案", 身份证号="")
+    ok(run(write_xlsx(tmp_path / "stored.xlsx", [with_id, without_id])), created=2)
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+                           "ORDER BY name", [Person._meta.db_table])
+            return cursor.fetchall()
+
+    before = indexes()
+    brought_back = []
+    restore_lookup = writing._SqliteIndexes.restore_lookup
+
+    def spy(self):
+        brought_back.append([name for name, _sql in self.dropped if "id_number_hash" in name])
+        restore_lookup(self)
+
+    monkeypatch.setattr(writing._SqliteIndexes, "restore_lookup", spy)
+    monkeypatch.setattr(writing, "INDEX_DEFERRAL_ROWS", 4)
+    monkeypatch.setattr(writing, "INDEX_DEFERRAL_STORED_PER_ROW", 10_000)  # the demo's persons
+    monkeypatch.setattr(orchestration, "BATCH_SIZE", 3)
+    new = [child_row(name=f"新人{i}") for i in range(6)]
+    rows = [*new[:3], *new[3:5], dict(with_id, 联系电话="13911112222"), new[5],
+            dict(without_id, 联系电话="13922223333")]
+    result = ok(run(write_xlsx(tmp_path / "large.xlsx", rows)))
+    assert (result.created, result.updated, result.unchanged) == (6, 2, 0)
+    assert person(with_id["身份证号"]).phone == "13911112222"
+    assert Person.objects.get(name="无证老档案", id_number_hash="").phone == "13922223333"
+    assert indexes() == before
+    # Put off after the first batch (all new), back for the second (a stored person), then kept.
+    assert len(brought_back[0]) == 1 and not any(brought_back[1:])
+    again = ok(run(write_xlsx(tmp_path / "again.xlsx", rows)))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 8)
