@@ -43,13 +43,17 @@ class CappedPaginator(Paginator):
     """
 
     @cached_property
+    def _counted(self) -> int:
+        """Rows up to one past the cap, in one query (the order costs, the count needs none)."""
+        return self.object_list.order_by()[: COUNT_CAP + 1].count()
+
+    @cached_property
     def count(self):
-        counted = self.object_list.order_by()[: COUNT_CAP + 1].count()  # the order costs, the count needs none
-        return min(counted, COUNT_CAP)
+        return min(self._counted, COUNT_CAP)
 
     @cached_property
     def capped(self) -> bool:
-        return self.object_list[COUNT_CAP: COUNT_CAP + 1].exists()
+        return self._counted > COUNT_CAP  # the same count: no second query (a city's search paid twice)
 
     def get_page(self, number):
         return super().get_page(page_number(number, last=self.num_pages))

@@ -820,13 +820,14 @@ def test_a_large_import_into_a_registry_finds_its_stored_persons_with_the_indexe
 
     from guanai.registry.importers import orchestration, writing
 
-    if connection.vendor != "sqlite":
-        pytest.skip("the index deferral is SQLite's")
+    sqlite = connection.vendor == "sqlite"  # the index deferral is SQLite's; the import's result is everyone's
     with_id = child_row(name="老档案", 联系电话="13800138000")
     without_id = child_row(name="无证老档案", 身份证号="")
     ok(run(write_xlsx(tmp_path / "stored.xlsx", [with_id, without_id])), created=2)
 
     def indexes():
+        if not sqlite:
+            return []
         with connection.cursor() as cursor:
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
                            "ORDER BY name", [Person._meta.db_table])
@@ -840,7 +841,8 @@ def test_a_large_import_into_a_registry_finds_its_stored_persons_with_the_indexe
         brought_back.append([name for name, _sql in self.dropped if "id_number_hash" in name])
         restore_lookup(self)
 
-    monkeypatch.setattr(writing._SqliteIndexes, "restore_lookup", spy)
+    if sqlite:
+        monkeypatch.setattr(writing._SqliteIndexes, "restore_lookup", spy)
     monkeypatch.setattr(writing, "INDEX_DEFERRAL_ROWS", 4)
     monkeypatch.setattr(writing, "INDEX_DEFERRAL_STORED_PER_ROW", 10_000)  # the demo's persons
     monkeypatch.setattr(orchestration, "BATCH_SIZE", 3)
@@ -853,6 +855,7 @@ def test_a_large_import_into_a_registry_finds_its_stored_persons_with_the_indexe
     assert Person.objects.get(name="无证老档案", id_number_hash="").phone == "13922223333"
     assert indexes() == before
     # Put off after the first batch (all new), back for the second (a stored person), then kept.
-    assert len(brought_back[0]) == 1 and not any(brought_back[1:])
+    if sqlite:
+        assert len(brought_back[0]) == 1 and not any(brought_back[1:])
     again = ok(run(write_xlsx(tmp_path / "again.xlsx", rows)))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 8)
