@@ -3,7 +3,7 @@
 from datetime import date
 
 from guanai.core import clock
-from guanai.textproc.idcard import age_on
+from guanai.textproc.idcard import age_on, born_on_or_before
 
 LEFT_BEHIND_CHILD = "left_behind_child"
 CHILD_IN_DIFFICULTY = "child_in_difficulty"
@@ -55,6 +55,22 @@ def age_problems(categories, birth_date: date | None, today: date | None = None)
         if code in MIN_AGE and age < MIN_AGE[code]:
             problems.append(f"{label}应年满{MIN_AGE[code]}周岁，此人仅{age}岁")
     return problems
+
+
+def age_window(categories, today: date) -> tuple[date | None, date | None]:
+    """The birth dates within every age limit of ``categories`` on ``today``, as (after, up to)
+    (None: no bound): over MAX_AGE is born on or before born_on_or_before(today, MAX_AGE + 1),
+    at least MIN_AGE on or before born_on_or_before(today, MIN_AGE), as age_on counts: the
+    fast form of ``age_problems`` for a large import, where most rows are within them."""
+    after = up_to = None
+    for code in categories:
+        if code in MAX_AGE:
+            bound = born_on_or_before(today, MAX_AGE[code] + 1)
+            after = bound if after is None else max(after, bound)
+        if code in MIN_AGE:
+            bound = born_on_or_before(today, MIN_AGE[code])
+            up_to = bound if up_to is None else min(up_to, bound)
+    return after, up_to
 
 
 DIFFICULTY_SUBTYPES = [("poverty", "贫困"), ("disability", "残疾"), ("no_guardianship", "缺乏有效监护")]

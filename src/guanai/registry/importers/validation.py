@@ -66,21 +66,6 @@ def _text(value) -> str:
     return clean_text(value)
 
 
-def age_window(categories, today: date) -> tuple[date | None, date | None]:
-    """The birth dates within every age limit of ``categories`` on ``today``, as (after, up to)
-    (None: no bound): over MAX_AGE is born on or before born_on_or_before(today, MAX_AGE + 1),
-    at least MIN_AGE on or before born_on_or_before(today, MIN_AGE), as age_on counts."""
-    after = up_to = None
-    for code in categories:
-        if code in cat.MAX_AGE:
-            bound = idcard.born_on_or_before(today, cat.MAX_AGE[code] + 1)
-            after = bound if after is None else max(after, bound)
-        if code in cat.MIN_AGE:
-            bound = idcard.born_on_or_before(today, cat.MIN_AGE[code])
-            up_to = bound if up_to is None else min(up_to, bound)
-    return after, up_to
-
-
 def is_blank(value) -> bool:
     return value is None or value == "" or (type(value) is str and not value.strip())
 
@@ -277,7 +262,7 @@ class Validator:
         nothing); False sends the row to age_problems, which says what is wrong."""
         window = self._age_window_cache.get(categories)
         if window is None:
-            window = self._age_window_cache[categories] = age_window(categories, self.today)
+            window = self._age_window_cache[categories] = cat.age_window(categories, self.today)
         after, up_to = window
         return (after is None or birth > after) and (up_to is None or birth <= up_to)
 

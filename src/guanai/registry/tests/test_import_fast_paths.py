@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from guanai.registry import categories as cat
-from guanai.registry.importers.validation import age_window
+from guanai.registry.categories import age_window
 from guanai.textproc import idcard
 
 
