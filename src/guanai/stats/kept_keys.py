@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from django.utils import timezone
-
 from guanai.areas import codes
 from guanai.areas.models import Area
+from guanai.core import clock
 
 from .metrics import GROUPED, METRICS
 from .periods import Period
@@ -77,9 +76,8 @@ def keep_monthly(name: str) -> None:
 
 
 def today_period() -> Period:
-    today = timezone.localdate()
+    today = clock.today()
     return Period(today, today, today.isoformat())
-
 
 
 ALL_TIME = Period(date(1900, 1, 1), date(2999, 12, 31), "all")
@@ -121,6 +119,10 @@ def values_at(scopes: list[str], period: Period, keys: list[str], villages: list
 
 def roots() -> list[str]:
     return list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
+
+
+def all_villages() -> list[str]:
+    return list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
 
 
 def levels_up(villages: list[str] | None):

@@ -12,7 +12,7 @@ from guanai.areas.models import Area
 from guanai.core import clock
 from guanai.core.db import delete_rows, upsert_rows
 
-from .kept_keys import AS_OF_TODAY, COMPLETE, TALLIES, levels_up, roots, values_at, village_keys
+from .kept_keys import AS_OF_TODAY, COMPLETE, TALLIES, all_villages, levels_up, roots, values_at, village_keys
 from .metrics import METRICS, month_key, remembered
 from .models import MonthEndTally
 from .periods import parse_period
@@ -55,17 +55,16 @@ def fill_month_ends() -> None:
     missing = [month for month in window if month not in kept]
     if not missing:
         return
-    villages = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
-    roots = list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
+    villages, tops = all_villages(), roots()
     village_set, keys = set(villages), snapshot_keys()
     for month in missing:
-        values = values_at(roots, parse_period(month), keys, villages)
+        values = values_at(tops, parse_period(month), keys, villages)
         rows = [(village, month, key, n) for (village, key), n in values.items() if n and village in village_set]
         with transaction.atomic():
             delete_rows(MonthEndTally.objects.filter(month=month))
             upsert_month_ends(rows)
             roll_up_month_ends(None, month)
-            upsert_month_ends([(root, month, COMPLETE, 1) for root in roots])  # the mark, last
+            upsert_month_ends([(top, month, COMPLETE, 1) for top in tops])  # the mark, last
 
 
 def refresh_month_ends(changes: dict[str, date | None]) -> None:

@@ -50,7 +50,7 @@ from guanai.tasks import task
 from . import metrics as metrics_module
 from .kept_keys import (  # noqa: F401  (keep, keep_monthly, after_refresh ...: the apps' entry points)
     AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, LARGEST_COUNTED, MONTHLY, TALLIES,
-    after_refresh, keep, keep_monthly, levels_up, roots, today_period, values_at, village_keys)
+    after_refresh, all_villages, keep, keep_monthly, levels_up, roots, today_period, values_at, village_keys)
 from .metrics import METRICS, month_key, remembered
 from .models import AreaTally, MonthEndTally, MonthTally
 from .month_ends import (  # noqa: F401
@@ -62,11 +62,18 @@ def _township_rows(values: dict[tuple[str, str], int], townships: Iterable[str])
     """(township, key, value) of every key kept by township, summed from per-village ``values``
     (zeros too: the roll-up sums complete rows)."""
     sums: dict[tuple[str, str], int] = {}
-    for (area, key), n in values.items():
+    for (village, key), n in values.items():
         if key in BY_TOWNSHIP:
-            township = codes.parent_code(area) if codes.level_of(area) == codes.VILLAGE else area
+            township = codes.parent_code(village)
             sums[(township, key)] = sums.get((township, key), 0) + n
-    return [(township, key, sums.get((township, key), 0)) for township in sorted(townships) for key in sorted(BY_TOWNSHIP)]
+    keys = sorted(BY_TOWNSHIP)
+    return [(township, key, sums.get((township, key), 0)) for township in sorted(townships) for key in keys]
+
+
+def _village_rows(values: dict[tuple[str, str], int], villages: list[str]) -> list[tuple[str, str, int]]:
+    """(village, key, value) of every key kept per village (zeros too)."""
+    keys = village_keys()
+    return [(village, key, values.get((village, key), 0)) for village in villages for key in keys]
 
 
 def _large(area: str | None) -> bool:
@@ -169,11 +176,9 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
         refresh_all()
         return
     period = today_period()
-    rows = []
-    for code in villages:
-        for key in village_keys():
-            name, params = TALLIES[key]
-            rows.append((code, key, METRICS[name].func(code, period, **params)))
+    # The same per-village forms as refresh_all (one query per form and village, every category
+    # of a grouped form in one), and the townships' whole for the keys kept from there up.
+    rows = _village_rows(values_at(villages, period, village_keys(), villages), villages)
     townships = sorted({codes.parent_code(code) for code in villages})
     rows += _township_rows(values_at(townships, period, sorted(BY_TOWNSHIP), villages), townships)
     months = []
@@ -192,17 +197,16 @@ def refresh_all(*, month_ends: bool = True) -> None:
     # After a bulk load the planner needs fresh statistics to use the indexes below.
     refresh_planner_statistics()
     period = today_period()
-    villages = list(Area.objects.filter(level=codes.VILLAGE).values_list("code", flat=True))
-    roots = list(Area.objects.filter(parent__isnull=True).values_list("code", flat=True))
-    values = values_at(roots, period, list(TALLIES), villages)
+    villages, tops = all_villages(), roots()
+    values = values_at(tops, period, list(TALLIES), villages)
     village_set = set(villages)
-    rows = [(village, key, values.get((village, key), 0)) for village in villages for key in village_keys()]
+    rows = _village_rows(values, villages)
     rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True))
     months = []
     for name in sorted(MONTHLY):
-        for root in roots:
+        for top in tops:
             months += [(village, name, month, value)
-                       for (village, month), value in METRICS[name].by_month(root, ALL_TIME).items()
+                       for (village, month), value in METRICS[name].by_month(top, ALL_TIME).items()
                        if value and village in village_set]
     _write(None, rows, months)
     if month_ends:
@@ -229,8 +233,7 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
         for callback in AFTER_REFRESH:
             callback(villages)
     if villages is None:  # the mark of a complete refresh, last
-        AreaTally.objects.bulk_create([AreaTally(area_id=root, key=COMPLETE, value=1) for root in
-                                       Area.objects.filter(parent__isnull=True).values_list("code", flat=True)],
+        AreaTally.objects.bulk_create([AreaTally(area_id=top, key=COMPLETE, value=1) for top in roots()],
                                       update_conflicts=True, unique_fields=["key", "area"],
                                       update_fields=["value", "updated_at"])
 
