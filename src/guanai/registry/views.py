@@ -201,9 +201,12 @@ def person_assess(request, pk: int):
 
 @roles_required(*RECORD_ROLES)
 def duplicate_list(request):
-    from .duplicates import LIMIT, probable_duplicates
+    from .duplicates import ID_REASON, LIMIT, NAME_REASON, probable_duplicates
 
-    return render(request, "registry/duplicates.html", {"groups": probable_duplicates(request.user), "limit": LIMIT})
+    groups = probable_duplicates(request.user, limit=LIMIT)
+    # The note that more follow: when a kind filled its share, not when both kinds together did.
+    more = any(sum(g.reason == reason for g in groups) >= LIMIT for reason in (ID_REASON, NAME_REASON))
+    return render(request, "registry/duplicates.html", {"groups": groups, "limit": LIMIT, "more": more})
 
 
 @roles_required(*RECORD_ROLES)

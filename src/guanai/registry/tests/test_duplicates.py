@@ -210,3 +210,18 @@ def test_the_kept_groups_take_a_fixed_number_of_queries(users, django_assert_num
     with django_assert_num_queries(4):  # complete? (tallies, groups) the members in scope; their persons
         groups = probable_duplicates(users["township"])
     assert sum(1 for g in groups if g.persons[0].name.startswith("重名")) == 4
+
+
+def test_the_page_says_more_follow_only_when_a_kind_filled_its_share(users, client_for, monkeypatch):
+    """One name group and a share of two: no note; a share of one: the note. Each row is a card on
+    a phone, every cell labelled."""
+    from guanai.registry import duplicates
+
+    _twins(users)
+    client = client_for("township")
+    monkeypatch.setattr(duplicates, "LIMIT", 1000)
+    page = client.get("/persons/duplicates/").content.decode()
+    assert "黄小丽" in page and "每类最多列出" not in page
+    assert 'class="table table-sm table-cards' in page and 'data-label="出生日期"' in page
+    monkeypatch.setattr(duplicates, "LIMIT", 1)
+    assert "每类最多列出1组" in client.get("/persons/duplicates/").content.decode()
