@@ -12,7 +12,7 @@ from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
 from guanai.accounts.access import own_job_or_404, roles_required
 from guanai.areas import codes
-from guanai.areas.scoping import get_scoped_or_404, scope_queryset, user_or_top_area_code
+from guanai.areas.scoping import get_scoped_or_404, may_see_area, scope_queryset, user_or_top_area_code
 from guanai.core.pagination import keyset_page, paginate
 from guanai.core.forms import add_validation_errors
 from guanai.core.validation import parse_pk
@@ -34,9 +34,14 @@ def _filters(request) -> dict:
     return person_filters(request.GET)
 
 
+def _with_row_details(queryset):
+    """What a row of a person list shows besides the person: the village, its township and
+    county (names), the categories; fetched with the page, not one query per row."""
+    return queryset.select_related("area", "area__parent__parent").prefetch_related("categories")
+
+
 def _page(request, queryset):
-    queryset = queryset.select_related("area", "area__parent__parent").prefetch_related("categories").order_by("area_id", "name", "pk")
-    return paginate(request, queryset, PAGE_SIZE)
+    return paginate(request, _with_row_details(queryset).order_by("area_id", "name", "pk"), PAGE_SIZE)
 
 
 @roles_required(*RECORD_ROLES)
@@ -51,7 +56,9 @@ def person_list(request):
     queryset = services.search_persons(request.user, filters["q"], area=filters["area"],
                                        category=filters["category"], risk=filters["risk"], status=filters["status"],
                                        pk_ranges=pk_ranges)
-    context = {"page": _page(request, queryset), "filters": filters, "category_choices": cat.CATEGORY_CHOICES,
+    kept = None if pk_ranges is not None else _kept_figure(request.user, filters)
+    page = _counted_page(request, queryset, *kept) if kept else _page(request, queryset)
+    context = {"page": page, "filters": filters, "category_choices": cat.CATEGORY_CHOICES,
                "risk_choices": RiskAssessment.LEVELS, "title": title, "query_string": request.GET.urlencode(),
                "may_full_id": services.may_see_full_id(request.user)}
     context["oob"] = bool(request.headers.get("HX-Request"))  # the export buttons follow the filters
@@ -59,18 +66,41 @@ def person_list(request):
     return render(request, template, context)
 
 
-def _counted_page(request, queryset, metric: str):
+def _counted_page(request, queryset, metric: str, params: dict | None = None, area: str | None = None):
     """A list whose count is a metric of today (the home card's figure): a village's or a township's
-    counted and numbered; a county's and above read by keyset, the count the metric's (kept)."""
-    scope = request.user.area_id
+    counted and numbered; a county's and above read by keyset, the count the metric's (kept).
+    ``area``: the list's area filter, already known to be within the user's jurisdiction."""
+    scope = area or request.user.area_id
     if scope and len(codes.prefix_of(scope)) >= 9:
         return _page(request, queryset)
-    queryset = queryset.select_related("area").prefetch_related("categories")
-    page = keyset_page(request, queryset, ("area_id", "name", "pk"), PAGE_SIZE)
-    top = user_or_top_area_code(request.user)
+    page = keyset_page(request, _with_row_details(queryset), ("area_id", "name", "pk"), PAGE_SIZE)
+    top = area or user_or_top_area_code(request.user)
     today = timezone.localdate()
-    page.paginator.count = compute(metric, top, Period(today, today, today.isoformat())) if top else 0
+    page.paginator.count = compute(metric, top, Period(today, today, today.isoformat()), **(params or {})) if top else 0
     return page
+
+
+def _kept_figure(user, filters: dict) -> tuple[str, dict, str | None] | None:
+    """The metric (name, parameters, area) whose figure is the count of the person list under
+    these filters, when one is: persons on file by category and risk, in the user's area or an
+    area of it. None for a search, another status, or an area the user may not see."""
+    if filters["q"] or filters["status"] != Person.ACTIVE:
+        return None
+    if filters["category"] and filters["category"] not in cat.CATEGORY_LABELS:
+        return None
+    if filters["risk"] and filters["risk"] not in dict(RiskAssessment.LEVELS):
+        return None
+    area = filters["area"]
+    if area is not None:
+        try:
+            codes.level_of(area)
+        except codes.AreaCodeError:
+            return None
+        if not may_see_area(user, area):
+            return None
+    if filters["risk"]:
+        return "persons_at_risk", {"level": filters["risk"], "category": filters["category"]}, area
+    return "persons_registered", {"category": filters["category"]}, area
 
 
 @roles_required(*RECORD_ROLES)
