@@ -129,3 +129,18 @@ def test_a_board_asks_its_figures_on_the_requests_own_connection(users, settings
         connection.in_atomic_block = True
     assert all(h.figure.value is not None for h in board.headlines)
 
+
+def test_the_office_home_reads_kept_visits_and_aid_instead_of_counting_them(client_for):
+    # The home's cards called the metric functions directly (this month's visits, this year's aid
+    # of the whole city counted from the records at every request); through compute they are the
+    # kept monthly figures, as on the dashboard below them, and both ask them once.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("office")
+    with CaptureQueriesContext(connection) as asked:
+        body = client.get("/").content.decode()
+    counted = [q["sql"] for q in asked.captured_queries
+               if '"care_visit"' in q["sql"] or '"care_aiditem"' in q["sql"]]
+    assert "本月走访（次）" in body and "本年发放慰问金（元）" in body
+    assert counted == []
