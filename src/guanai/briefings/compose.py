@@ -164,7 +164,7 @@ def _prefetch_heavy_figures(code: str, period: Period, today: date) -> None:
         ("persons_new", period, {}), ("visits", period, {}), ("visits", last_year, {}),
         ("aid_cash_yuan", period, {}), ("aid_cash_yuan", last_year, {}), ("aid_goods_value_yuan", period, {}),
         *(("visits", month, {}) for month in months_of(period, today)),
-    )])
+    )], parallel=True)
 
 
 def compose(area: Area, period: Period, kind: str = JIANBAO, *, today: date | None = None,

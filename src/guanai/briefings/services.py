@@ -117,7 +117,8 @@ def recompute_facts(briefing: Briefing, *, save: bool, user=None) -> list[Change
     now = timezone.now()
     facts = list(briefing.facts.all())
     with memoized():
-        prefetch([q for f in facts for q in questions(f.metric, f.area_code, f.period_key, f.params, f.derivation)])
+        prefetch([q for f in facts for q in questions(f.metric, f.area_code, f.period_key, f.params, f.derivation)],
+                 parallel=True)  # a province's facts: counts over a million records each
         for fact in facts:
             value = recompute(fact.metric, fact.area_code, fact.period_key, fact.params, fact.derivation)
             same = (value is None and fact.value is None) or (

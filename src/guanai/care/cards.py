@@ -1,5 +1,7 @@
-"""Home cards of care work. Area figures come from the metric functions; the
-worker's due counts from care.followup, the definition the due list uses."""
+"""Home cards of care work. Area figures are asked of the metric functions through
+``stats.metrics.compute`` (today's through ``current_figure``), so a card's number is the
+dashboard's, kept figures read from the kept aggregates; the worker's due counts are the due
+list's (care.followup.area_status_counts, asked of the same metrics)."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -7,13 +9,12 @@ from django.utils import timezone
 from guanai.accounts import roles
 from guanai.accounts.roles import user_role
 from guanai.areas import codes
-from guanai.areas.scoping import scope_queryset
 from guanai.core.home import home_card
-from guanai.registry.models import Person
+from guanai.stats.metrics import compute
 from guanai.stats.periods import parse_period
-from guanai.stats.tallies import ensure_fresh, tally
+from guanai.stats.tallies import current_figure, ensure_fresh
 
-from . import followup, metrics, services
+from . import followup, services
 
 
 def _fmt(value) -> str:
@@ -21,9 +22,9 @@ def _fmt(value) -> str:
 
 
 def _coverage_card(user, role) -> dict:
-    # Current figures from the village tallies, which the metric functions fill
-    # (persons_due_visit, persons_visited_in_time): a city sums rows instead of counting records.
-    due, covered = tally(user.area_id, "persons_due_visit"), tally(user.area_id, "persons_visited_in_time")
+    # Today's due and visited-in-time (visit_coverage's parts): a city's read from its kept rows.
+    due = current_figure("persons_due_visit", user.area_id)
+    covered = current_figure("persons_visited_in_time", user.area_id)
     url = reverse("care:due") if role == roles.VILLAGE else (reverse("care:coverage") if user.area_id else "")
     return {"label": "走访覆盖率", "value": f"{round(100 * covered / due, 1)}%" if due else "—", "url": url}
 
@@ -45,26 +46,28 @@ def care_cards(user):
     if role in (roles.STAFF, roles.VILLAGE, roles.ADMIN, roles.OFFICE, roles.LEADER):
         ensure_fresh()
     if role in (roles.STAFF, roles.VILLAGE) and local:
-        counts = followup.status_counts(scope_queryset(Person.objects.all(), user), today)
+        # The due list's own counts of the area (asked of the metrics: a township's kept rows read).
+        counts = followup.area_status_counts(user.area_id, today)
         cards += [
             {"label": "逾期未访", "value": counts[followup.OVERDUE], "url": f"{due_url}?status=overdue"},
             {"label": "待首访", "value": counts[followup.FIRST], "url": f"{due_url}?status=first"},
             {"label": "7天内待访", "value": counts[followup.SOON], "url": f"{due_url}?status=soon"},
         ]
     elif role in (roles.STAFF, roles.ADMIN):
-        # Overdue = due − visited in time, both from the tallies.
-        overdue = tally(user.area_id, "persons_due_visit") - tally(user.area_id, "persons_visited_in_time")
+        # Overdue = due − visited in time, both today's.
+        overdue = (current_figure("persons_due_visit", user.area_id)
+                   - current_figure("persons_visited_in_time", user.area_id))
         cards.append({"label": "逾期未访", "value": overdue, "url": f"{due_url}?status=overdue"})
     if user.area_id and role in (roles.STAFF, roles.VILLAGE, roles.OFFICE, roles.LEADER):
         cards += [
-            {"label": "本月走访（次）", "value": metrics.visits(user.area_id, month),
+            {"label": "本月走访（次）", "value": compute("visits", user.area_id, month),
              "url": _visits_of(month) if role in (roles.STAFF, roles.VILLAGE) else ""},
             _coverage_card(user, role),
         ]
     if user.area_id and role in (roles.OFFICE, roles.LEADER):
         cards += [
-            {"label": "本年发放慰问金（元）", "value": _fmt(metrics.aid_cash_yuan(user.area_id, year)), "url": ""},
-            {"label": "本年开展活动（场）", "value": metrics.activities(user.area_id, year),
+            {"label": "本年发放慰问金（元）", "value": _fmt(compute("aid_cash_yuan", user.area_id, year)), "url": ""},
+            {"label": "本年开展活动（场）", "value": compute("activities", user.area_id, year),
              "url": f"{reverse('care:activity_list')}?period={year.key}"},
         ]
     if role == roles.VOLUNTEER:

@@ -249,6 +249,16 @@ def pairings_started(area: str, period: Period, unit: int | None = None):
 # per-village form, so a table of sub-areas asks one grouped query.
 _ACTIVITY_PARAMS = ("kind", "unit")
 activities = records_metric("activities", "开展活动", "场", _ACTIVITY_PARAMS)(_activities)
+
+
+@grouped_by("activities")
+def activities_by_kind(area: str, period: Period) -> dict[str, int]:
+    """Activities of every kind in one query (a dashboard's chart of kinds), keyed by the kind's
+    code and by its label, as ``_activities`` accepts either."""
+    counts = count_by(_activities(area, period), "kind")
+    return {**counts, **{str(label): counts[code] for code, label in Activity.KIND_CHOICES if code in counts}}
+
+
 activity_participants = records_metric("activity_participants", "活动参与群众", "人次", _ACTIVITY_PARAMS,
                                        total="participants_count")(_activities)
 activity_beneficiaries = records_metric("activity_beneficiaries", "活动受益人数", "人", _ACTIVITY_PARAMS,

@@ -4,7 +4,9 @@ counts the records otherwise). Nothing here counts records itself.
 
 A page collects its questions first (``Figures.ask`` gives a placeholder), then ``resolve()``
 answers them at once: inside ``memoized()`` each question is asked once, derived figures are
-built from the counts already asked, and the heavy counts are prefetched on several connections.
+built from the counts already asked, the kept aggregates answer what they keep and a table's rows
+come from one grouped query (``prefetch``); the rest are asked on the request's own connection (a
+connection opened per request for them cost a province's home page more than its counts).
 """
 
 from __future__ import annotations

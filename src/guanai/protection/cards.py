@@ -13,9 +13,10 @@ from guanai.accounts.roles import user_role
 from guanai.areas import codes
 from guanai.areas.scoping import scope_queryset
 from guanai.core.home import home_card
+from guanai.stats.metrics import compute
 from guanai.stats.periods import parse_period
 
-from . import metrics, services
+from . import services
 from .models import CaseStep
 
 
@@ -41,13 +42,13 @@ def protection_cards(user):
     if role == roles.STAFF and codes.level_of(user.area_id) < codes.VILLAGE:
         # Escalation: cases sit in villages, so every late step in the subtree is a lower level's.
         return [
-            {"label": "在办保护个案", "value": metrics.cases_open(user.area_id, month), "url": list_url},
-            {"label": "下级逾期处置环节（督办）", "value": metrics.case_steps_late(user.area_id, month),
+            {"label": "在办保护个案", "value": compute("cases_open", user.area_id, month), "url": list_url},
+            {"label": "下级逾期处置环节（督办）", "value": compute("case_steps_late", user.area_id, month),
              "url": f"{list_url}?show=late"},
         ]
     if role in (roles.OFFICE, roles.LEADER):
         return [
-            {"label": "在办保护个案", "value": metrics.cases_open(user.area_id, month), "url": ""},
-            {"label": "逾期处置环节", "value": metrics.case_steps_late(user.area_id, month), "url": ""},
+            {"label": "在办保护个案", "value": compute("cases_open", user.area_id, month), "url": ""},
+            {"label": "逾期处置环节", "value": compute("case_steps_late", user.area_id, month), "url": ""},
         ]
     return []

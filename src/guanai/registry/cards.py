@@ -1,4 +1,5 @@
-"""Home cards of the registry, each a scoped count."""
+"""Home cards of the registry: today's figures of the user's area, asked of the metric functions
+(``stats.tallies.current_figure``), so a card's number is the dashboard's."""
 
 from django.urls import reverse
 
@@ -6,7 +7,7 @@ from guanai.accounts import roles
 from guanai.accounts.roles import user_role
 from guanai.core.home import home_card
 
-from guanai.stats.tallies import ensure_fresh, tally
+from guanai.stats.tallies import current_figure, ensure_fresh
 
 from . import categories as cat
 
@@ -15,18 +16,19 @@ from . import categories as cat
 def registry_cards(user):
     if user_role(user) not in {roles.ADMIN, roles.STAFF, roles.VILLAGE}:
         return []
-    # Current figures come from the village tallies, which the metric functions fill,
-    # so a province's home page sums thousands of rows rather than counting millions.
+    # Today's figures through compute: a large area's read from its kept row (the sum of its
+    # villages), so a province's home page reads one row rather than counting millions.
     area = user.area_id  # None for the admin: every village
     ensure_fresh()
     list_url = reverse("registry:list")
-    cards = [{"label": "在册人员", "value": tally(area, "persons_registered"), "url": list_url}]
+    cards = [{"label": "在册人员", "value": current_figure("persons_registered", area), "url": list_url}]
     for code in (cat.LEFT_BEHIND_CHILD, cat.CHILD_IN_DIFFICULTY):
-        cards.append({"label": cat.CATEGORY_LABELS[code], "value": tally(area, f"persons_registered:{code}"),
+        cards.append({"label": cat.CATEGORY_LABELS[code], "value": current_figure("persons_registered", area, category=code),
                       "url": f"{list_url}?category={code}"})
-    cards.append({"label": "缺乏有效监护的儿童", "value": tally(area, "children_without_guardianship"),
+    cards.append({"label": "缺乏有效监护的儿童", "value": current_figure("children_without_guardianship", area),
                   "url": reverse("registry:guardianship")})
-    cards.append({"label": "红色风险", "value": tally(area, "persons_at_risk:red"), "url": f"{list_url}?risk=red"})
-    cards.append({"label": "90天内年满16周岁", "value": tally(area, "children_aging_out"),
+    cards.append({"label": "红色风险", "value": current_figure("persons_at_risk", area, level="red"),
+                  "url": f"{list_url}?risk=red"})
+    cards.append({"label": "90天内年满16周岁", "value": current_figure("children_aging_out", area),
                   "url": reverse("registry:aging_out")})
     return cards

@@ -198,20 +198,26 @@ def _memo_key(name: str, area: str, period: Period, params) -> tuple:
     return (name, area, period.key, params if params == GROUPED else tuple(sorted(params.items())))
 
 
-def prefetch(questions: list[tuple[str, str, Period, dict | str]]) -> None:
-    """Answer ``questions`` (name, area, period, params or GROUPED) into the current memo,
-    asked on several database connections at once (``settings.GUANAI_METRIC_WORKERS``):
-    a province's briefing rests on a dozen counts over a million records each.
+def prefetch(questions: list[tuple[str, str, Period, dict | str]], *, parallel: bool = False) -> None:
+    """Answer ``questions`` (name, area, period, params or GROUPED) into the current memo: those
+    the kept aggregates answer from them, the same figure of several sub-areas in one grouped
+    query (``_by_parent``); the rest are asked when needed, on this connection.
+
+    ``parallel``: also ask the remaining counts over a county or more at once, on database
+    connections of their own (``settings.GUANAI_METRIC_WORKERS``): a province's briefing rests on
+    a dozen counts over a million records each. Not for a page: each such connection is opened for
+    the call (a fresh server process, its caches cold), which costs a page more than its counts,
+    mostly answered from the kept aggregates or a few milliseconds each on a warm connection.
 
     Other connections cannot see an open transaction's writes, so inside one (a test,
-    a request run atomically) nothing is prefetched and each figure is asked when needed.
+    a request run atomically) nothing is asked in parallel.
     """
     memo = _memo.get()
     if memo is None:
         return
     _by_parent(questions, memo)
     workers = int(getattr(settings, "GUANAI_METRIC_WORKERS", 1))
-    if workers < 2 or connection.in_atomic_block:
+    if not parallel or workers < 2 or connection.in_atomic_block:
         return
     todo = {}
     for name, area, period, params in _underlying(questions, memo):

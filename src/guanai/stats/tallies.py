@@ -331,9 +331,21 @@ def ensure_fresh() -> None:
     _refresh_requested_on = today
 
 
+def current_figure(name: str, area: str | None, **params):
+    """Metric ``name``'s value today for ``area`` (None: every top area together, the admin's), asked
+    of ``compute`` like any dashboard's figure: a large area's from its kept row (within a memo one
+    query for all its keys), a village's counted. A home card shows this, so its number is the
+    dashboards', tables' and briefings' for the same question (today, as a day period)."""
+    period = today_period()
+    if area:
+        return metrics_module.compute(name, area, period, **params)
+    return sum(metrics_module.compute(name, top, period, **params) for top in roots())
+
+
 def tally(area: str | None, key: str) -> int:
-    """The current value of ``key`` for ``area`` (None: every top area together): the area's own
-    row, which holds the sum of its villages."""
+    """The kept row itself: the current value of ``key`` for ``area`` (None: every top area
+    together), the area's own row, which holds the sum of its villages. Pages ask
+    ``current_figure`` (``compute``), which reads these rows when they are fresh."""
     if area is None:
         rows = AreaTally.objects.filter(key=key, area__parent__isnull=True)
         return rows.aggregate(n=Sum("value"))["n"] or 0

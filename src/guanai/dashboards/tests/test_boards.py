@@ -110,3 +110,37 @@ def test_panels_follow_the_registered_metrics(users):
         for headline in panel.headlines:
             assert headline.figure.value == metrics.compute(headline.figure.name, CITY, _this_year())
     assert "督导整改" in registered  # supervision is on main: its panel shows
+
+
+def test_a_board_asks_its_figures_on_the_requests_own_connection(users, settings, monkeypatch):
+    # A page's prefetch opened a connection per worker thread for every request (a fresh server
+    # process each, its caches cold), which cost a province's home page more than its counts did.
+    from django.db import connection
+
+    def no_thread(questions):
+        raise AssertionError(f"asked on a connection of its own: {questions}")
+
+    monkeypatch.setattr(metrics, "_answer_batch_on_own_connection", no_thread)
+    settings.GUANAI_METRIC_WORKERS = 2
+    connection.in_atomic_block = False  # as a request outside a transaction (the test's is invisible to others)
+    try:
+        board = boards.build_board(users["office"], Area.objects.get(pk=CITY), _this_year())
+    finally:
+        connection.in_atomic_block = True
+    assert all(h.figure.value is not None for h in board.headlines)
+
+
+def test_the_office_home_reads_kept_visits_and_aid_instead_of_counting_them(client_for):
+    # The home's cards called the metric functions directly (this month's visits, this year's aid
+    # of the whole city counted from the records at every request); through compute they are the
+    # kept monthly figures, as on the dashboard below them, and both ask them once.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("office")
+    with CaptureQueriesContext(connection) as asked:
+        body = client.get("/").content.decode()
+    counted = [q["sql"] for q in asked.captured_queries
+               if '"care_visit"' in q["sql"] or '"care_aiditem"' in q["sql"]]
+    assert "本月走访（次）" in body and "本年发放慰问金（元）" in body
+    assert counted == []

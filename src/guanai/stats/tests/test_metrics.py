@@ -149,7 +149,7 @@ def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, s
                  ("visits", city, period, {})]
     # Inside the test's transaction other connections would not see its writes: nothing is prefetched.
     with metrics.memoized():
-        metrics.prefetch(questions)
+        metrics.prefetch(questions, parallel=True)
         assert threads == set()
     # Outside a transaction the questions go to worker threads, each on its own connection
     # (the demo data was committed before the tests began, so they see it).
@@ -157,7 +157,7 @@ def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, s
     with metrics.memoized():
         connection.in_atomic_block = False
         try:
-            metrics.prefetch(questions)
+            metrics.prefetch(questions, parallel=True)
         finally:
             connection.in_atomic_block = True
         assert threads and threading.get_ident() not in threads
