@@ -4,7 +4,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from guanai.core import clock
@@ -12,12 +11,11 @@ from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
 from guanai.accounts.access import own_job_or_404, roles_required
 from guanai.areas import codes
-from guanai.areas.scoping import get_scoped_or_404, may_see_area, scope_queryset, user_or_top_area_code
+from guanai.areas.scoping import get_scoped_or_404, may_see_area, scope_queryset
 from guanai.core.pagination import keyset_page, paginate
 from guanai.core.forms import add_validation_errors
 from guanai.core.validation import parse_pk
-from guanai.stats.metrics import compute
-from guanai.stats.periods import Period
+from guanai.stats.tallies import current_figure
 
 from .listing import person_filters
 from . import categories as cat
@@ -74,9 +72,7 @@ def _counted_page(request, queryset, metric: str, params: dict | None = None, ar
     if scope and len(codes.prefix_of(scope)) >= 9:
         return _page(request, queryset)
     page = keyset_page(request, _with_row_details(queryset), ("area_id", "name", "pk"), PAGE_SIZE)
-    top = area or user_or_top_area_code(request.user)
-    today = timezone.localdate()
-    page.paginator.count = compute(metric, top, Period(today, today, today.isoformat()), **(params or {})) if top else 0
+    page.paginator.count = current_figure(metric, area or request.user.area_id, **(params or {}))
     return page
 
 
