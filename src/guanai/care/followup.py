@@ -197,11 +197,10 @@ def due_persons(persons: QuerySet, today: date, status: str | None = None, *, by
     (overdue 0, first 1, soon 2) whose status is derived from it: the rank nested in a status
     nested in the order had each person's conditions planned and run three times over (a
     township's list: 54 subplans, 31 ms planning and 49,000 buffers for 1,000 persons)."""
-    conditions = _status_conditions(today)
     # Filter on the conditions themselves, before annotating, so the database can stop early.
     persons = _with_next_planned(persons, today)
     if status:
-        annotated = annotate_status(persons.filter(conditions[status]), today, known=status)
+        annotated = annotate_status(persons.filter(_status_conditions(today)[status]), today, known=status)
         order = ("last_visit",)
     else:
         overdue, first = overdue_q(today), first_pending_q(today)
