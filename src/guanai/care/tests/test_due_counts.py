@@ -87,3 +87,15 @@ def test_a_townships_due_list_counts_nothing_again_and_states_each_condition_onc
         tabs |= {row.pk: row.followup_status for row in client.get(f"/care/due/?status={status}").context["page"]}
     assert shown and set(shown.values()) <= {"overdue", "first", "soon"}
     assert all(tabs.get(pk, status) == status for pk, status in shown.items())
+
+
+def test_the_admins_due_list_counts_every_area_as_a_fresh_count_does(client_for):
+    """Above a township the badges are the current figures (compute, the kept tallies when fresh):
+    the admin's, of every top area together, equal a count of all persons by the list's conditions."""
+    from django.utils import timezone
+
+    from guanai.care import followup
+    from guanai.registry.models import Person
+
+    shown = _badges(client_for("admin").get("/care/due/").content.decode())
+    assert shown == followup.status_counts(Person.objects.all(), timezone.localdate())
