@@ -70,8 +70,9 @@ def paginate(request, queryset, per_page: int = 50, *, count: int | None = None)
     """The requested page of ``queryset`` (ordered), with ``query_string`` for its links.
     ``count``: the number of rows when the caller knows it already (not counted again)."""
     paginator = CappedPaginator(queryset, per_page)
-    if count is not None:
+    if count is not None:  # known: the count and its over-the-cap mark are not asked again
         paginator.count = min(count, COUNT_CAP)
+        paginator.capped = count > COUNT_CAP
     page = paginator.get_page(request.GET.get("page"))
     page.query_string = _query_string(request)
     return page

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from guanai.areas import codes
@@ -88,19 +90,29 @@ def children_without_guardianship_by_village(area: str, period: Period) -> dict[
     return count_by(_without_guardianship(area, period), "area_id")
 
 
-@metric("screening_households", "摸底排查户数", "户")
-def screening_households(area: str, period: Period) -> int:
-    return ScreeningReport.objects.filter(
-        area_filter("village", area), campaign__start_date__lte=period.end, campaign__end_date__gte=period.start,
-    ).aggregate(n=Sum("households_checked"))["n"] or 0
-
-
-@metric("screening_found", "摸底排查发现", "人", ("category",))
-def screening_found(area: str, period: Period, category: str | None = None) -> int:
+def _screening_reports(area: str, period: Period, campaign: int | str | None = None):
+    """Village reports of ``area`` to the rounds running in the period (``campaign``: that round's only)."""
     reports = ScreeningReport.objects.filter(
-        area_filter("village", area), campaign__start_date__lte=period.end, campaign__end_date__gte=period.start,
-    ).values_list("counts", flat=True)
-    return sum(int(n) for counts in reports for key, n in counts.items() if category in (None, key))
+        area_filter("village", area), campaign__start_date__lte=period.end, campaign__end_date__gte=period.start)
+    return reports.filter(campaign=int(campaign)) if campaign else reports
+
+
+@metric("screening_households", "摸底排查户数", "户", ("campaign",))
+def screening_households(area: str, period: Period, campaign: int | str | None = None) -> int:
+    return _screening_reports(area, period, campaign).aggregate(n=Sum("households_checked"))["n"] or 0
+
+
+@metric("screening_found", "摸底排查发现", "人", ("category", "campaign"))
+def screening_found(area: str, period: Period, category: str | None = None, campaign: int | str | None = None) -> int:
+    reports = _screening_reports(area, period, campaign)
+    if category:  # summed by the database: a city's reports were decoded one by one per category
+        return reports.aggregate(n=Sum(_found(category)))["n"] or 0
+    return sum(int(n) for counts in reports.values_list("counts", flat=True) for n in counts.values())
+
+
+def _found(category: str) -> Cast:
+    """A report's count of ``category`` (its key in ``counts``; none: NULL, which sums as nothing)."""
+    return Cast(KeyTextTransform(category, "counts"), IntegerField())
 
 
 def _at_risk(area: str, period: Period, level: str = "red", category: str | None = None):
@@ -255,23 +267,60 @@ def children_in_difficulty_by_village(area: str, period: Period, column: str | N
 
 # --- screening progress ---------------------------------------------------------------------
 
-def _campaigns_over(area: str, period: Period):
-    """Screening rounds running in the period whose area holds ``area`` or lies within it."""
-    return [c for c in ScreeningCampaign.objects.filter(start_date__lte=period.end, end_date__gte=period.start)
-            .only("pk", "area_id") if codes.is_within(area, c.area_id) or codes.is_within(c.area_id, area)]
+def _campaigns_over(area: str, period: Period, campaign: int | str | None = None):
+    """Screening rounds running in the period whose area holds ``area`` or lies within it
+    (``campaign``: that round only, if so)."""
+    rounds = ScreeningCampaign.objects.filter(start_date__lte=period.end, end_date__gte=period.start)
+    if campaign:
+        rounds = rounds.filter(pk=int(campaign))
+    return [c for c in rounds.only("pk", "area_id")
+            if codes.is_within(area, c.area_id) or codes.is_within(c.area_id, area)]
 
 
-@metric("screening_reports_due", "应上报排查结果的村（社区）", "个")
-def screening_reports_due(area: str, period: Period) -> int:
+@metric("screening_reports_due", "应上报排查结果的村（社区）", "个", ("campaign",))
+def screening_reports_due(area: str, period: Period, campaign: int | str | None = None) -> int:
     """For each round running in the period, the villages of ``area`` it covers (each owes a report)."""
     villages = Area.objects.filter(area_filter("pk", area), level=codes.VILLAGE)
-    return sum(villages.filter(area_filter("pk", campaign.area_id)).count() for campaign in _campaigns_over(area, period))
+    return sum(villages.filter(area_filter("pk", c.area_id)).count() for c in _campaigns_over(area, period, campaign))
 
 
-@metric("screening_reports_in", "已上报排查结果的村（社区）", "个")
-def screening_reports_in(area: str, period: Period) -> int:
-    return ScreeningReport.objects.filter(area_filter("village", area),
-                                          campaign__in=[c.pk for c in _campaigns_over(area, period)]).count()
+@metric("screening_reports_in", "已上报排查结果的村（社区）", "个", ("campaign",))
+def screening_reports_in(area: str, period: Period, campaign: int | str | None = None) -> int:
+    return ScreeningReport.objects.filter(
+        area_filter("village", area), campaign__in=[c.pk for c in _campaigns_over(area, period, campaign)]).count()
+
+
+def screening_by_child(area: str, period: Period, campaign: int | str | None = None,
+                       categories: list[str] = ()) -> dict[str, dict]:
+    """For each child area of ``area`` (a village's: none), in three queries whatever the area's
+    size: {"due", "in", "households", "found": {category: n}} (``categories``' found), each equal to
+    screening_reports_due, screening_reports_in, screening_households and screening_found (by
+    category) of that child: the same rounds, the same reports, grouped by the child's code."""
+    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(len(codes.prefix_of(area)))
+    if child_len is None:
+        return {}
+
+    def entry(code: str) -> dict:
+        return result.setdefault(code.ljust(12, "0"), {"due": 0, "in": 0, "households": 0, "found": {}})
+
+    result: dict[str, dict] = {}
+    rounds = _campaigns_over(area, period, campaign)
+    for round_ in rounds:  # one grouped count per round (a page asks one)
+        villages = (Area.objects.filter(area_filter("pk", area), area_filter("pk", round_.area_id), level=codes.VILLAGE)
+                    .annotate(child=Substr("code", 1, child_len)).values("child").annotate(n=Count("pk")).order_by())
+        for row in villages:
+            entry(row["child"])["due"] += row["n"]
+    found = {f"found_{i}": Sum(_found(c)) for i, c in enumerate(categories)}
+    reports = (_screening_reports(area, period, campaign).annotate(child=Substr("village_id", 1, child_len))
+               .values("child").order_by()
+               .annotate(reported=Count("pk", filter=Q(campaign__in=[c.pk for c in rounds])),
+                         households=Sum("households_checked"), **found))
+    for group in reports:
+        row = entry(group["child"])
+        row["in"] += group["reported"]
+        row["households"] += group["households"] or 0
+        row["found"] = {c: group[f"found_{i}"] or 0 for i, c in enumerate(categories)}
+    return result
 
 
 # --- kept per village (stats.tallies): the current figures of the home pages and dashboards --------

@@ -14,6 +14,7 @@ from guanai.areas.scoping import area_filter, area_for_user, may_see_area, scope
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, audited, snapshot
 from guanai.core.validation import check_count, check_date
+from guanai.stats.periods import Period
 
 from . import categories as cat
 from .models import ScreeningCampaign, ScreeningReport
@@ -27,6 +28,7 @@ class AreaRow:
     households: int = 0
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     ordered: list[int] = field(default_factory=list)  # counts in the campaign's category order
+    cells: list[tuple[str, int]] = field(default_factory=list)  # (category label, count), the same order
 
 
 @dataclass
@@ -36,8 +38,14 @@ class CampaignProgress:
     households: int
     totals: dict[str, int]
     ordered_totals: list[tuple[str, int]]  # (category label, total) in the campaign's order
-    rows: list[AreaRow]  # one per child area of the campaign's (or user's) area
-    missing: list[Area]  # villages that have not reported
+    rows: list[AreaRow]  # one per child area of the area shown (a village: none)
+    missing: list[Area] | None  # villages of a township (or a village) that have not reported; None above
+    area: Area | None = None  # the area shown: the round's part the user may see, or one within it
+    root: str = ""  # the top of that part (no link up from it)
+
+    @property
+    def unreported(self) -> int:
+        return self.villages - self.reported
 
 
 @audited
@@ -115,40 +123,52 @@ def campaigns_for(user):
     return visible.distinct()
 
 
-def campaign_progress(campaign: ScreeningCampaign, user) -> CampaignProgress:
-    """Reported villages and totals, limited to the part of the campaign the user may see."""
-    root = campaign.area_id
-    if not may_see_area(user, root):
-        root = user.area_id  # a village or township worker sees their own part
-    villages = list(scope_queryset(Area.objects.filter(area_filter("pk", root), level=codes.VILLAGE), user))
-    reports = {r.village_id: r for r in ScreeningReport.objects.filter(campaign=campaign, village__in=[v.code for v in villages])}
-    root_level = codes.level_of(root)
-    rows: dict[str, AreaRow] = {}
-    children = {a.code: a for a in Area.objects.filter(parent_id=root)}
-    totals: dict[str, int] = defaultdict(int)
-    households = 0
-    for village in villages:
-        if root_level == codes.VILLAGE:
-            key, group = village.code, village
-        else:
-            key = next((code for code in children if codes.is_within(village.code, code)), village.code)
-            group = children.get(key, village)
-        row = rows.setdefault(key, AreaRow(area=group))
-        row.villages += 1
-        report = reports.get(village.code)
-        if report is None:
-            continue
-        row.reported += 1
-        row.households += report.households_checked
-        households += report.households_checked
-        for category, n in report.counts.items():
-            row.counts[category] += n
-            totals[category] += n
-    for row in rows.values():
-        row.ordered = [row.counts.get(c, 0) for c in campaign.categories]
+def campaign_root(campaign: ScreeningCampaign, user) -> str:
+    """The top of the part of the round the user may see: its area, or the user's own within it."""
+    return campaign.area_id if may_see_area(user, campaign.area_id) else user.area_id
+
+
+def campaign_period(campaign: ScreeningCampaign) -> Period:
+    return Period(campaign.start_date, campaign.end_date, f"{campaign.start_date}~{campaign.end_date}")
+
+
+def campaign_progress(campaign: ScreeningCampaign, user, area: Area | None = None) -> CampaignProgress:
+    """The round's figures for ``area`` (by default the part the user may see; the caller checks
+    that any other lies within it): the totals are the screening metrics of the area for this
+    round (registry.metrics, asked through ``compute`` as the dashboards ask them), one row per
+    child area their per-child form (the rows add up to the totals). A few queries whatever the
+    area's size: a city's page read its ~2,000 villages and their reports one by one. The villages
+    that have not reported are named from the township down."""
+    from guanai.stats.metrics import compute, memoized
+
+    from .metrics import screening_by_child
+
+    root = campaign_root(campaign, user)
+    if area is None:
+        area = Area.objects.get(pk=root)
+    period, pk = campaign_period(campaign), campaign.pk
+    with memoized():
+        villages = compute("screening_reports_due", area.code, period, campaign=pk)
+        reported = compute("screening_reports_in", area.code, period, campaign=pk)
+        households = compute("screening_households", area.code, period, campaign=pk)
+        totals = {c: compute("screening_found", area.code, period, category=c, campaign=pk) for c in campaign.categories}
+    by_child = screening_by_child(area.code, period, pk, campaign.categories)
+    rows = []
+    for child in Area.objects.filter(parent=area).order_by("code"):
+        figures = by_child.get(child.code)
+        if figures is None or not figures["due"]:
+            continue  # outside the round (it covers part of the area) or no villages
+        rows.append(AreaRow(area=child, villages=figures["due"], reported=figures["in"],
+                            households=figures["households"], counts=figures["found"],
+                            ordered=[figures["found"].get(c, 0) for c in campaign.categories],
+                            cells=[(cat.CATEGORY_LABELS[c], figures["found"].get(c, 0)) for c in campaign.categories]))
+    missing = None
+    if area.level >= codes.TOWNSHIP:
+        missing = list(Area.objects.filter(area_filter("pk", area.code), area_filter("pk", campaign.area_id),
+                                           level=codes.VILLAGE)
+                       .exclude(code__in=ScreeningReport.objects.filter(campaign=campaign).values("village_id"))
+                       .order_by("code"))
     return CampaignProgress(
-        villages=len(villages), reported=len(reports), households=households, totals=dict(totals),
+        villages=villages, reported=reported, households=households, totals=totals,
         ordered_totals=[(cat.CATEGORY_LABELS[c], totals.get(c, 0)) for c in campaign.categories],
-        rows=sorted(rows.values(), key=lambda r: r.area.code),
-        missing=[v for v in villages if v.code not in reports],
-    )
+        rows=rows, missing=missing, area=area, root=root)

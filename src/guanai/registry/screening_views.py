@@ -101,11 +101,24 @@ def campaign_create(request):
 
 @roles_required(*VIEW_ROLES)
 def campaign_detail(request, pk: int):
+    """The round's figures for the part the user may see, one row per sub-area, each row a link
+    to the same page of that sub-area (``?area=``), down to a village's own report."""
     campaign = _get_campaign(request.user, pk)
-    progress = screening.campaign_progress(campaign, request.user)
+    root = screening.campaign_root(campaign, request.user)
+    area = None
+    asked = request.GET.get("area", "").strip()
+    if asked:
+        area = area_for_user_or_404(request.user, asked)
+        if not codes.is_within(area.code, root):
+            raise Http404("该区划不在本次排查范围内")
+    progress = screening.campaign_progress(campaign, request.user, area)
     labels = [(c, cat.CATEGORY_LABELS[c]) for c in campaign.categories]
+    shown = progress.area
+    up = shown.parent_id if shown.code != root and shown.parent_id and codes.is_within(shown.parent_id, root) else None
     return render(request, "registry/screening_detail.html", {
-        "campaign": campaign, "progress": progress, "labels": labels,
+        "campaign": campaign, "progress": progress, "labels": labels, "shown": shown, "up": up,
+        "child_label": {codes.CITY: "市", codes.COUNTY: "县（市、区）", codes.TOWNSHIP: "乡镇（街道）",
+                        codes.VILLAGE: "村（社区）"}.get(shown.level + 1, "区划"),
         "may_report": request.user.role == roles.VILLAGE or request.user.is_superuser,
     })
 

@@ -16,7 +16,6 @@ from guanai.registry import categories as cat
 from guanai.registry.models import Person, PersonCategory
 from guanai.stats.metrics import compute, memoized
 from guanai.stats.periods import PeriodError, parse_period
-from guanai.stats.tallies import tally
 
 from .. import followup, metrics
 from ..permissions import COVERAGE_ROLES, WORKER_ROLES
@@ -44,15 +43,13 @@ def due_list(request):
     # and its overdue count comes from the village tallies the metric functions fill.
     scope = area or request.user.area_id or ""
     small = bool(scope) and len(codes.prefix_of(scope)) >= 9
-    if small:  # the same conditions, asked of the metrics (a township's from its kept tallies)
-        counts = followup.area_status_counts(scope, today, category if category in cat.CATEGORY_LABELS else None)
-    else:
+    category = category if category in cat.CATEGORY_LABELS else ""
+    if not small:
         status = status or followup.OVERDUE
-        area_ = scope or None
-        counts = {followup.OVERDUE: None, followup.FIRST: None, followup.SOON: None} if category else {
-            followup.OVERDUE: tally(area_, "persons_due_visit") - tally(area_, "persons_visited_in_time"),
-            followup.FIRST: tally(area_, "persons_first_visit_pending"),
-            followup.SOON: tally(area_, "persons_visit_due_soon")}
+    if small or not category:  # the same conditions, asked of the metrics (a large area's kept figures)
+        counts = followup.area_status_counts(scope or None, today, category or None)
+    else:  # a large area by category is not kept: counting it would cost more than the page
+        counts = {followup.OVERDUE: None, followup.FIRST: None, followup.SOON: None}
     if not small:
         # On file today is active (exits are never dated ahead): stated plainly, the (status, area,
         # name) index serves the filter and the order, and the page stops after its rows.

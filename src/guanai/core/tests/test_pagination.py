@@ -77,3 +77,21 @@ def test_a_capped_count_and_its_over_the_cap_mark_cost_one_query(users, monkeypa
     short_list = pagination.CappedPaginator(Person.objects.filter(pk__in=three).order_by("pk"), 2)
     with django_assert_num_queries(1):
         assert (short_list.count, short_list.capped) == (3, False)
+
+
+@pytest.mark.django_db
+def test_a_count_the_caller_knows_is_not_asked_again(users, rf, monkeypatch, django_assert_num_queries):
+    """A list whose count the page knows (the due list's, from the metrics) pays no count query:
+    its "超过N" mark was asked of the database again, ~20 ms of a township's due list."""
+    from guanai.core import pagination
+    from guanai.registry.models import Person
+
+    monkeypatch.setattr(pagination, "COUNT_CAP", 5)
+    rows = Person.objects.order_by("pk")
+    with django_assert_num_queries(1):  # the page's rows only
+        page = pagination.paginate(rf.get("/"), rows, 2, count=3)
+        assert (page.paginator.count, page.paginator.capped, page.paginator.num_pages) == (3, False, 2)
+        assert len(list(page.object_list)) == 2
+    with django_assert_num_queries(0):
+        page = pagination.paginate(rf.get("/"), rows, 2, count=7)
+        assert (page.paginator.count, page.paginator.capped) == (5, True)
