@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.scoping import area_filter
 from guanai.registry.models import Person, PersonCategory
-from guanai.stats.metrics import (as_of, by_month, by_village, compute, count_by, count_by_month, grouped_by, metric, records_metric,
-                                  percent, sum_by_month)
-from guanai.stats.tallies import keep, keep_monthly
+from guanai.stats.metrics import (MonthOf, as_of, by_month, by_period, by_village, compute, count_by, count_by_month,
+                                  grouped_by, metric, percent, records_metric, sum_by_month)
+from guanai.stats.tallies import keep, keep_by_period, keep_monthly
 from guanai.stats.periods import Period
 
 from . import followup
@@ -62,14 +63,18 @@ def _visited_persons(area: str, period: Period, category: str | None = None):
     # Two correlated EXISTS, each one index probe per person. ``pk IN (visits) OR household IN
     # (visits)`` cannot be a semi-join, and once a city's visits outgrow work_mem PostgreSQL
     # re-ran the subquery for every person: minutes for one figure.
-    visits_ = _visits(area, period)
+    # A person counts in their own (present) village, whichever village a visit was filed in (one
+    # made before they moved), as follow-up's "visited" does: so the figure of an area is the sum of
+    # its villages' (a table's rows add up to its total, and each village's is kept, ``by_period``).
+    visits_ = Visit.objects.filter(visit_date__gte=period.start, visit_date__lte=period.end)
     return _persons_of(area, category).filter(
         Exists(visits_.filter(person=OuterRef("pk"))) | Exists(visits_.filter(household=OuterRef("household"))))
 
 
 @metric("persons_visited", "走访对象", "人", ("category",))
 def persons_visited(area: str, period: Period, category: str | None = None) -> int:
-    """Distinct persons visited in the period, in person or through a visit to their household."""
+    """Distinct persons of the area visited in the period, in person or through a visit to their
+    (present) household; a visit filed in another village counts too (one made before they moved)."""
     return _visited_persons(area, period, category).count()
 
 
@@ -81,6 +86,50 @@ def persons_visited_by_category(area: str, period: Period) -> dict[str, int]:
 @by_village("persons_visited")
 def persons_visited_by_village(area: str, period: Period, category: str | None = None) -> dict[str, int]:
     return count_by(_visited_persons(area, period, category), "area_id")
+
+
+def _visit_marks(area: str):
+    """(person, their village, "YYYY-MM") of every month a person of ``area`` was visited in, in
+    person or through their household: the records ``_visited_persons`` tests, by month."""
+    persons = _persons_of(area).order_by()
+    direct = (persons.filter(visits__isnull=False).annotate(pid=F("pk"), village=F("area_id"),
+                                                            m=MonthOf("visits__visit_date"))
+              .values_list("pid", "village", "m"))
+    household = (persons.filter(household__visits__isnull=False)
+                 .annotate(pid=F("pk"), village=F("area_id"), m=MonthOf("household__visits__visit_date"))
+                 .values_list("pid", "village", "m"))
+    return direct.union(household)  # UNION: each (person, month) once
+
+
+def _quarter_sql(column: str) -> str:
+    return f"(CAST(substr({column}, 6, 2) AS INTEGER) + 2) / 3"
+
+
+@by_period("persons_visited")
+def persons_visited_by_period(area: str) -> dict[tuple[str, str], int]:
+    """{(village, period key): persons visited} for every month, quarter, half and year in which
+    persons of ``area`` were visited, in one query: the (person, month) marks, each month's count,
+    and of those the persons not visited earlier in the same quarter, half and year, whose sums
+    over a quarter's (half's, year's) months are its distinct count."""
+    marks_sql, params = _visit_marks(area).query.get_compiler(connection=connection).as_sql()
+    new_in = {
+        "year": "prev IS NULL OR substr(prev, 1, 4) <> substr(m, 1, 4)",
+        "half": "prev IS NULL OR substr(prev, 1, 4) <> substr(m, 1, 4) OR (substr(prev, 6, 2) <= '06') <> (substr(m, 6, 2) <= '06')",
+        "quarter": f"prev IS NULL OR substr(prev, 1, 4) <> substr(m, 1, 4) OR {_quarter_sql('prev')} <> {_quarter_sql('m')}",
+    }
+    sums = ", ".join(f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in new_in.values())
+    sql = (f"SELECT village, m, COUNT(*), {sums} FROM (SELECT pid, village, m, LAG(m) OVER "
+           f"(PARTITION BY pid ORDER BY m) AS prev FROM ({marks_sql}) marks) ordered GROUP BY village, m")
+    result: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for village, month, n, new_year, new_half, new_quarter in cursor.fetchall():
+            year, number = month[:4], int(month[5:7])
+            result[(village, month)] = n
+            for key, new in ((year, new_year), (f"{year}S{1 if number <= 6 else 2}", new_half),
+                             (f"{year}Q{(number + 2) // 3}", new_quarter)):
+                result[(village, key)] = result.get((village, key), 0) + new
+    return result
 
 
 def _due(area: str, period: Period, category: str | None = None):
@@ -277,3 +326,6 @@ for _name in ("persons_due_visit", "persons_visited_in_time", "persons_first_vis
     keep(_name)
 for _name in ("visits", "aid_cash_yuan", "aid_goods_value_yuan"):
     keep_monthly(_name)
+# Distinct persons do not add up over months: kept per village and standard period (month, quarter,
+# half, year), all of a village's recomputed when a visit to its persons, or a person, is written.
+keep_by_period("persons_visited")

@@ -80,6 +80,27 @@ def _assert_kept_equal_records():
         for name in tallies.MONTHLY:
             for period in [*months[:3], year]:
                 assert compute(name, area, period) == METRICS[name].func(area, period), (area, name, period.key)
+    # Distinct counts kept per village and standard period (persons visited): every month, quarter,
+    # half and year of this year and last, each village's row and each large area's answer.
+    periods = _standard_periods()
+    for village in villages:
+        for name in tallies.PERIODIC:
+            for period in periods:
+                direct = METRICS[name].func(village, period)
+                assert monthly.get((village, name, period.key), 0) == direct, (village, name, period.key)
+    for area in large:
+        for name in tallies.PERIODIC:
+            for period in periods:
+                assert tallies.kept_answer(METRICS[name], area, period, {}) is not None, (area, name, period.key)
+                assert compute(name, area, period) == METRICS[name].func(area, period), (area, name, period.key)
+
+
+def _standard_periods() -> list[Period]:
+    year = timezone.localdate().year
+    keys = []
+    for y in (year - 1, year):
+        keys += [str(y), f"{y}S1", f"{y}S2", *(f"{y}Q{q}" for q in range(1, 5)), *(f"{y}-{m:02d}" for m in range(1, 13))]
+    return [parse_period(key) for key in keys]
 
 
 def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp_path, django_capture_on_commit_callbacks):
@@ -136,6 +157,16 @@ def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp
     committed(lambda: registry.update_person(user=admin, person=old, expected_version=old.version, data={},
                                              categories=["left_behind_child", "child_in_difficulty"]))
     committed(lambda: care.create_visit(user=admin, person=old, visit_date=last_month, mode="home"))
+    # a visit edited: its date moved across a month (and a quarter, when last month was one's end)
+    moved = Visit.objects.filter(person=old).order_by("-pk").first()
+    moved.visit_date = today
+    committed(lambda: moved.save())
+    # a visit to a household: every member counts as visited
+    from guanai.registry.models import Household
+
+    home = Household.objects.filter(members__area_id="990101002001").order_by("pk").first()
+    if home is not None:
+        committed(lambda: care.create_visit(user=admin, household=home, visit_date=last_month, mode="home"))
     # bulk-imported
     committed(lambda: ok(run(write_xlsx(tmp_path / "kept.xlsx", [child_row(name=f"聚合{i}") for i in range(3)])),
                          created=3))
