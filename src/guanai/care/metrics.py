@@ -7,14 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.scoping import area_filter
 from guanai.registry.models import Person, PersonCategory
-from guanai.stats.metrics import (MonthOf, as_of, by_month, by_period, by_village, compute, count_by, count_by_month,
+from guanai.stats.metrics import (as_of, by_month, by_period, by_village, compute, count_by, count_by_month,
                                   grouped_by, metric, percent, records_metric, sum_by_month)
 from guanai.stats.tallies import keep, keep_by_period, keep_monthly
 from guanai.stats.periods import Period
@@ -88,21 +88,27 @@ def persons_visited_by_village(area: str, period: Period, category: str | None =
     return count_by(_visited_persons(area, period, category), "area_id")
 
 
+class _MonthNumber(Func):
+    """A date column's month as the integer YYYYMM (sorted and compared as a number, not as text)."""
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%Y%%m', %(expressions)s) AS INTEGER)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=(
+            "CAST(EXTRACT(YEAR FROM %(expressions)s) * 100 + EXTRACT(MONTH FROM %(expressions)s) AS INTEGER)"), **extra)
+
+
 def _visit_marks(area: str):
-    """(person, their village, "YYYY-MM") of every month a person of ``area`` was visited in, in
-    person or through their household: the records ``_visited_persons`` tests, by month."""
+    """(person, YYYYMM) of every month a person of ``area`` was visited in, in person or through
+    their (present) household: the records ``_visited_persons`` tests, by month."""
     persons = _persons_of(area).order_by()
-    direct = (persons.filter(visits__isnull=False).annotate(pid=F("pk"), village=F("area_id"),
-                                                            m=MonthOf("visits__visit_date"))
-              .values_list("pid", "village", "m"))
+    direct = (persons.filter(visits__isnull=False).annotate(pid=F("pk"), m=_MonthNumber("visits__visit_date"))
+              .values_list("pid", "m"))
     household = (persons.filter(household__visits__isnull=False)
-                 .annotate(pid=F("pk"), village=F("area_id"), m=MonthOf("household__visits__visit_date"))
-                 .values_list("pid", "village", "m"))
-    return direct.union(household)  # UNION: each (person, month) once
-
-
-def _quarter_sql(column: str) -> str:
-    return f"(CAST(substr({column}, 6, 2) AS INTEGER) + 2) / 3"
+                 .annotate(pid=F("pk"), m=_MonthNumber("household__visits__visit_date")).values_list("pid", "m"))
+    return direct.union(household)  # UNION: each (person, month) once, in (person, month) order
 
 
 @by_period("persons_visited")
@@ -110,24 +116,27 @@ def persons_visited_by_period(area: str) -> dict[tuple[str, str], int]:
     """{(village, period key): persons visited} for every month, quarter, half and year in which
     persons of ``area`` were visited, in one query: the (person, month) marks, each month's count,
     and of those the persons not visited earlier in the same quarter, half and year, whose sums
-    over a quarter's (half's, year's) months are its distinct count."""
+    over a quarter's (half's, year's) months are its distinct count. A person counts in their
+    present village (``_visited_persons``)."""
     marks_sql, params = _visit_marks(area).query.get_compiler(connection=connection).as_sql()
+    # prev, m: YYYYMM, the previous month the person was visited in and this one ("%%": the driver's %)
     new_in = {
-        "year": "prev IS NULL OR substr(prev, 1, 4) <> substr(m, 1, 4)",
-        "half": "prev IS NULL OR substr(prev, 1, 4) <> substr(m, 1, 4) OR (substr(prev, 6, 2) <= '06') <> (substr(m, 6, 2) <= '06')",
-        "quarter": f"prev IS NULL OR substr(prev, 1, 4) <> substr(m, 1, 4) OR {_quarter_sql('prev')} <> {_quarter_sql('m')}",
+        "year": "prev IS NULL OR prev / 100 <> m / 100",
+        "half": "prev IS NULL OR prev / 100 <> m / 100 OR (prev %% 100 <= 6) <> (m %% 100 <= 6)",
+        "quarter": "prev IS NULL OR prev / 100 <> m / 100 OR (prev %% 100 + 2) / 3 <> (m %% 100 + 2) / 3",
     }
     sums = ", ".join(f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in new_in.values())
-    sql = (f"SELECT village, m, COUNT(*), {sums} FROM (SELECT pid, village, m, LAG(m) OVER "
-           f"(PARTITION BY pid ORDER BY m) AS prev FROM ({marks_sql}) marks) ordered GROUP BY village, m")
+    person = connection.ops.quote_name(Person._meta.db_table)
+    sql = (f"SELECT p.area_id, m, COUNT(*), {sums} FROM (SELECT pid, m, LAG(m) OVER (PARTITION BY pid ORDER BY m) "
+           f"AS prev FROM ({marks_sql}) marks) ordered JOIN {person} p ON p.id = ordered.pid GROUP BY p.area_id, m")
     result: dict[tuple[str, str], int] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for village, month, n, new_year, new_half, new_quarter in cursor.fetchall():
-            year, number = month[:4], int(month[5:7])
-            result[(village, month)] = n
-            for key, new in ((year, new_year), (f"{year}S{1 if number <= 6 else 2}", new_half),
-                             (f"{year}Q{(number + 2) // 3}", new_quarter)):
+            year, number = divmod(int(month), 100)
+            result[(village, f"{year:04d}-{number:02d}")] = n
+            for key, new in ((f"{year:04d}", new_year), (f"{year:04d}S{1 if number <= 6 else 2}", new_half),
+                             (f"{year:04d}Q{(number + 2) // 3}", new_quarter)):
                 result[(village, key)] = result.get((village, key), 0) + new
     return result
 
