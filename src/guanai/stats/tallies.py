@@ -19,7 +19,8 @@ Three kinds, all filled only from the metric functions' own per-village forms (`
 the sum of its villages'), a current state (a period not over yet) is the area's tally, a past
 period's state (a period over, ending on a month's last day: a year, a half, a quarter, a month)
 its snapshot at the end of that month, a flow over whole months the sum of its months, and a
-distinct count of a standard period its row for that period. Anything else (a period ending mid-month, older than the kept months, a village) is counted.
+distinct count of a standard period its row for that period. Anything else (a period ending
+mid-month, older than the kept months, a village) is counted.
 
 ``refresh_villages`` recomputes the villages a write touched, in the write's own transaction (the
 registry's and care's signals and services through ``refresh_after_write``), their month ends
