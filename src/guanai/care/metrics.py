@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from guanai.areas import codes
 from guanai.areas.scoping import area_filter
 from guanai.registry.models import Person, PersonCategory
-from guanai.stats.metrics import (as_of, by_month, by_village, compute, count_by, count_by_month, grouped_by, metric, records_metric,
-                                  percent, sum_by_month)
-from guanai.stats.tallies import keep, keep_monthly
+from guanai.stats.metrics import (as_of, by_month, by_period, by_village, compute, count_by, count_by_month,
+                                  grouped_by, metric, percent, records_metric, sum_by_month)
+from guanai.stats.tallies import keep, keep_by_period, keep_monthly
 from guanai.stats.periods import Period
 
 from . import followup
@@ -62,14 +63,18 @@ def _visited_persons(area: str, period: Period, category: str | None = None):
     # Two correlated EXISTS, each one index probe per person. ``pk IN (visits) OR household IN
     # (visits)`` cannot be a semi-join, and once a city's visits outgrow work_mem PostgreSQL
     # re-ran the subquery for every person: minutes for one figure.
-    visits_ = _visits(area, period)
+    # A person counts in their own (present) village, whichever village a visit was filed in (one
+    # made before they moved), as follow-up's "visited" does: so the figure of an area is the sum of
+    # its villages' (a table's rows add up to its total, and each village's is kept, ``by_period``).
+    visits_ = Visit.objects.filter(visit_date__gte=period.start, visit_date__lte=period.end)
     return _persons_of(area, category).filter(
         Exists(visits_.filter(person=OuterRef("pk"))) | Exists(visits_.filter(household=OuterRef("household"))))
 
 
 @metric("persons_visited", "走访对象", "人", ("category",))
 def persons_visited(area: str, period: Period, category: str | None = None) -> int:
-    """Distinct persons visited in the period, in person or through a visit to their household."""
+    """Distinct persons of the area visited in the period, in person or through a visit to their
+    (present) household; a visit filed in another village counts too (one made before they moved)."""
     return _visited_persons(area, period, category).count()
 
 
@@ -81,6 +86,59 @@ def persons_visited_by_category(area: str, period: Period) -> dict[str, int]:
 @by_village("persons_visited")
 def persons_visited_by_village(area: str, period: Period, category: str | None = None) -> dict[str, int]:
     return count_by(_visited_persons(area, period, category), "area_id")
+
+
+class _MonthNumber(Func):
+    """A date column's month as the integer YYYYMM (sorted and compared as a number, not as text)."""
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%Y%%m', %(expressions)s) AS INTEGER)", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=(
+            "CAST(EXTRACT(YEAR FROM %(expressions)s) * 100 + EXTRACT(MONTH FROM %(expressions)s) AS INTEGER)"), **extra)
+
+
+def _visit_marks(area: str):
+    """(person, YYYYMM) of every month a person of ``area`` was visited in, in person or through
+    their (present) household: the records ``_visited_persons`` tests, by month."""
+    persons = _persons_of(area).order_by()
+    direct = (persons.filter(visits__isnull=False).annotate(pid=F("pk"), m=_MonthNumber("visits__visit_date"))
+              .values_list("pid", "m"))
+    household = (persons.filter(household__visits__isnull=False)
+                 .annotate(pid=F("pk"), m=_MonthNumber("household__visits__visit_date")).values_list("pid", "m"))
+    return direct.union(household)  # UNION: each (person, month) once, in (person, month) order
+
+
+@by_period("persons_visited")
+def persons_visited_by_period(area: str) -> dict[tuple[str, str], int]:
+    """{(village, period key): persons visited} for every month, quarter, half and year in which
+    persons of ``area`` were visited, in one query: the (person, month) marks, each month's count,
+    and of those the persons not visited earlier in the same quarter, half and year, whose sums
+    over a quarter's (half's, year's) months are its distinct count. A person counts in their
+    present village (``_visited_persons``)."""
+    marks_sql, params = _visit_marks(area).query.get_compiler(connection=connection).as_sql()
+    # prev, m: YYYYMM, the previous month the person was visited in and this one ("%%": the driver's %)
+    new_in = {
+        "year": "prev IS NULL OR prev / 100 <> m / 100",
+        "half": "prev IS NULL OR prev / 100 <> m / 100 OR (prev %% 100 <= 6) <> (m %% 100 <= 6)",
+        "quarter": "prev IS NULL OR prev / 100 <> m / 100 OR (prev %% 100 + 2) / 3 <> (m %% 100 + 2) / 3",
+    }
+    sums = ", ".join(f"SUM(CASE WHEN {test} THEN 1 ELSE 0 END)" for test in new_in.values())
+    person = connection.ops.quote_name(Person._meta.db_table)
+    sql = (f"SELECT p.area_id, m, COUNT(*), {sums} FROM (SELECT pid, m, LAG(m) OVER (PARTITION BY pid ORDER BY m) "
+           f"AS prev FROM ({marks_sql}) marks) ordered JOIN {person} p ON p.id = ordered.pid GROUP BY p.area_id, m")
+    result: dict[tuple[str, str], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for village, month, n, new_year, new_half, new_quarter in cursor.fetchall():
+            year, number = divmod(int(month), 100)
+            result[(village, f"{year:04d}-{number:02d}")] = n
+            for key, new in ((f"{year:04d}", new_year), (f"{year:04d}S{1 if number <= 6 else 2}", new_half),
+                             (f"{year:04d}Q{(number + 2) // 3}", new_quarter)):
+                result[(village, key)] = result.get((village, key), 0) + new
+    return result
 
 
 def _due(area: str, period: Period, category: str | None = None):
@@ -277,3 +335,6 @@ for _name in ("persons_due_visit", "persons_visited_in_time", "persons_first_vis
     keep(_name)
 for _name in ("visits", "aid_cash_yuan", "aid_goods_value_yuan"):
     keep_monthly(_name)
+# Distinct persons do not add up over months: kept per village and standard period (month, quarter,
+# half, year), all of a village's recomputed when a visit to its persons, or a person, is written.
+keep_by_period("persons_visited")

@@ -1,6 +1,7 @@
 """Keep the kept aggregates of stats (visits and aid per village and month, the follow-up states)
 current after every write to a visit or an aid item, in the same transaction."""
 
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from guanai.stats.tallies import refresh_after_write
@@ -10,7 +11,24 @@ from .models import AidItem, Visit
 
 def _refresh(sender, instance, raw=False, **kwargs):
     if not raw:
-        refresh_after_write([instance.area_id], since=_since(instance))
+        refresh_after_write([instance.area_id, *_recipient_villages(instance)], since=_since(instance))
+
+
+def _recipient_villages(instance) -> set[str]:
+    """The villages the visit's persons live in now (and those of the person or household it was
+    to before an edit): persons visited count in their own village (care.metrics), which a visit
+    filed before they moved is not in."""
+    from guanai.registry.models import Person
+
+    if not isinstance(instance, Visit):
+        return set()
+    previous = getattr(instance, "_audit_previous", None) or {}
+    persons = {instance.person_id, previous.get("person_id")} - {None}
+    households = {instance.household_id, previous.get("household_id")} - {None}
+    if not persons and not households:
+        return set()
+    return set(Person.objects.filter(Q(pk__in=persons) | Q(household__in=households))
+               .values_list("area_id", flat=True).distinct())
 
 
 def _since(instance):

@@ -26,6 +26,7 @@ from guanai.areas.scoping import area_for_user, scope_queryset
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, audited, snapshot
 from guanai.core.validation import check_phone
+from guanai.stats.tallies import refresh_after_write
 from guanai.textproc import idcard
 
 from . import categories as cat
@@ -243,6 +244,7 @@ def add_person(*, user, household: Household, expected_version: int | None, pers
     version = Person.objects.values_list("version", flat=True).get(pk=person.pk)
     Person.objects.filter(pk=person.pk).update(household=household, relation_to_head=relation,
                                                version=F("version") + 1)
+    refresh_after_write([person.area_id])  # the household's visits now count for them (visited, in time)
     audit(AuditEvent.UPDATE, user=user, obj=person, reason=f"加入家庭户：{household}",
           before={"household": person.household_id, "relation_to_head": person.relation_to_head, "version": version},
           after={"household": household.pk, "relation_to_head": relation, "version": version + 1})

@@ -434,6 +434,7 @@ def add_to_household(*, user, household, person: Person, relation: str) -> None:
     Person.objects.filter(pk=person.pk).update(household=household, relation_to_head=relation, version=F("version") + 1)
     audit(AuditEvent.UPDATE, user=user, obj=person, before=before, after=_membership(person.pk),
           reason=f"加入家庭户（编号{household.pk}）")
+    refresh_after_write([person.area_id])  # the household's visits now count for them (visited, in time)
 
 
 @audited
@@ -448,5 +449,6 @@ def remove_from_household(*, user, person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(household=None, relation_to_head="", version=F("version") + 1)
     audit(AuditEvent.UPDATE, user=user, obj=person, before=before, after=_membership(person.pk),
           reason=f"移出家庭户（编号{household_id}）")
+    refresh_after_write([person.area_id])  # the household's visits no longer count for them
     if household_id and not Person.objects.filter(household_id=household_id).exists():
         delete_empty_household(household_id, user=user, reason=f"最后一名成员{person.name}移出")

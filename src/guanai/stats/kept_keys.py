@@ -19,6 +19,9 @@ from .periods import Period
 TALLIES: dict[str, tuple[str, dict]] = {}
 # metric name -> kept per village and month (no parameters: the figure of all records).
 MONTHLY: set[str] = set()
+# metric name -> kept per village and standard period (month, quarter, half, year), for a figure
+# that does not add up over months (distinct persons visited): no parameters.
+PERIODIC: set[str] = set()
 # (metric, sorted params) -> key, for answering compute's questions
 BY_QUESTION: dict[tuple, str] = {}
 # Kept states read at the period's end or today, whichever is first (``as_of``): any period not
@@ -73,6 +76,13 @@ def village_keys() -> list[str]:
 def keep_monthly(name: str) -> None:
     """Keep metric ``name`` (a count or sum of dated records filed in villages) per village and month."""
     MONTHLY.add(name)
+
+
+def keep_by_period(name: str) -> None:
+    """Keep metric ``name`` (no parameters; its ``@by_period`` form registered) per village and
+    standard period: a distinct count, which months do not add up to."""
+    MONTHLY.discard(name)
+    PERIODIC.add(name)
 
 
 def today_period() -> Period:

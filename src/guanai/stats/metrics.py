@@ -47,6 +47,10 @@ class MetricInfo:
     # figure that adds up over months (visits, aid), the period's months in one query.
     by_village: Callable | None = None
     by_month: Callable | None = None
+    # ``(area) -> {(village code, period key): figure}`` for a figure that neither adds up over
+    # months nor is a state (distinct persons visited): every month, quarter, half and year with
+    # records, in one query (``@by_period``), kept per village and period (stats.tallies).
+    by_period: Callable | None = None
 
 
 METRICS: dict[str, MetricInfo] = {}
@@ -115,6 +119,19 @@ def by_month(name: str):
     sum of dated records): ``(area, period, **params) -> {(village, "YYYY-MM"): figure}``."""
     def decorate(func):
         METRICS[name] = replace(METRICS[name], by_month=func)
+        return func
+
+    return decorate
+
+
+def by_period(name: str):
+    """Register the per-village-and-period form of a figure that does not add up over months
+    (a count of distinct persons): ``(area) -> {(village, period key): figure}`` for every standard
+    period (month, quarter, half, year: ``periods.parse_period``'s keys) in which it is not 0. Each
+    value must equal the metric asked of that village and period (a test holds them equal), and
+    the figure must add up over villages (each record counted in one village)."""
+    def decorate(func):
+        METRICS[name] = replace(METRICS[name], by_period=func)
         return func
 
     return decorate

@@ -27,12 +27,15 @@ class MonthTally(models.Model):
     """A figure that adds up over months (visits, aid) for one village and one month, kept so that
     a province's year or its twelve-month trend sums rows instead of scanning millions of visits.
 
-    Written only by ``stats.tallies`` from the metric's own per-month form (``@by_month``).
+    Written only by ``stats.tallies`` from the metric's own per-month form (``@by_month``). A distinct
+    count, which months do not add up to (persons visited: ``kept_keys.keep_by_period``), has a row
+    per village and standard period instead, ``month`` holding the period's key (2026-09, 2026Q3,
+    2026S1, 2026), from the metric's ``@by_period`` form; summed up the levels the same way.
     """
 
     area = models.ForeignKey("areas.Area", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=80)
-    month = models.CharField(max_length=7)  # YYYY-MM
+    month = models.CharField(max_length=7)  # YYYY-MM (a figure kept by period: the period's key)
     value = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     area_path = "area"

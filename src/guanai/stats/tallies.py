@@ -10,13 +10,17 @@ Three kinds, all filled only from the metric functions' own per-village forms (`
   of each of the last 13 months that are over and of each quarter before, back 36 months
   (``months_to_keep``), per village: the per-village form asked with a period ending on the
   month's last day;
-- ``MonthTally``: a figure that adds up over months (visits, aid) per village and month.
+- ``MonthTally``: a figure that adds up over months (visits, aid) per village and month; and, under
+  the period's key in place of the month ("2026-09", "2026Q3", "2026S1", "2026"), a figure that
+  does not (distinct persons visited: ``keep_by_period``) per village and standard period, filled
+  from the metric's ``@by_period`` form.
 
 ``compute`` asks ``kept_answer`` first: for an area above the village (each area's own rows hold
 the sum of its villages'), a current state (a period not over yet) is the area's tally, a past
 period's state (a period over, ending on a month's last day: a year, a half, a quarter, a month)
-its snapshot at the end of that month, and a flow over whole months the sum of its months.
-Anything else (a period ending mid-month, older than the kept months, a village) is counted.
+its snapshot at the end of that month, a flow over whole months the sum of its months, and a
+distinct count of a standard period its row for that period. Anything else (a period ending
+mid-month, older than the kept months, a village) is counted.
 
 ``refresh_villages`` recomputes the villages a write touched, in the write's own transaction (the
 registry's and care's signals and services through ``refresh_after_write``), their month ends
@@ -49,13 +53,14 @@ from guanai.tasks import task
 
 from . import metrics as metrics_module
 from .kept_keys import (  # noqa: F401  (keep, keep_monthly, after_refresh ...: the apps' entry points)
-    AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, LARGEST_COUNTED, MONTHLY, TALLIES,
-    after_refresh, all_villages, keep, keep_monthly, levels_up, roots, today_period, values_at, village_keys)
+    AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, LARGEST_COUNTED, MONTHLY, PERIODIC,
+    TALLIES, after_refresh, all_villages, keep, keep_by_period, keep_monthly, levels_up, roots, today_period, values_at,
+    village_keys)
 from .metrics import METRICS, month_key, remembered
 from .models import AreaTally, MonthEndTally, MonthTally
 from .month_ends import (  # noqa: F401
     area_month_end, fill_month_ends, kept_months_now, months_to_keep, refresh_month_ends, snapshot_keys)
-from .periods import Period
+from .periods import Period, PeriodError, parse_period
 
 
 def _township_rows(values: dict[tuple[str, str], int], townships: Iterable[str]) -> list[tuple[str, str, int]]:
@@ -91,10 +96,25 @@ def _whole_months(period: Period) -> list[str] | None:
     return months
 
 
+def _standard_key(period: Period) -> str | None:
+    """The period's key when it is a standard period (a month, quarter, half or year, as
+    ``parse_period`` makes it), else None (a day, a span of its own)."""
+    try:
+        standard = parse_period(period.key)
+    except PeriodError:
+        return None
+    return period.key if (standard.start, standard.end, standard.key) == (period.start, period.end, period.key) else None
+
+
 def kept_answer(info, area: str, period: Period, params: dict):
     """The figure of a large area from the kept aggregates, or None (count it)."""
     if not _large(area) or not TALLIES:
         return None
+    if info.name in PERIODIC and not params and info.by_period is not None:
+        key = _standard_key(period)
+        if key is None or not tallies_fresh():
+            return None
+        return int(_area_months(area).get((info.name, key), 0))
     # Only a metric with its per-village form registered is kept (a replaced one is counted).
     if info.name in MONTHLY and not params and info.by_month is not None:
         months = _whole_months(period)
@@ -186,6 +206,7 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
         for code in villages:
             months += [(village, name, month, value)
                        for (village, month), value in METRICS[name].by_month(code, ALL_TIME).items() if value]
+    months += _period_rows(villages, villages)
     _write(villages, rows, months)
     refresh_month_ends({village: changes[village] for village in villages})
 
@@ -208,9 +229,25 @@ def refresh_all(*, month_ends: bool = True) -> None:
             months += [(village, name, month, value)
                        for (village, month), value in METRICS[name].by_month(top, ALL_TIME).items()
                        if value and village in village_set]
+    months += _period_rows(tops, village_set)
     _write(None, rows, months)
     if month_ends:
         fill_month_ends()
+
+
+def _period_rows(scopes: Iterable[str], villages: Iterable[str]) -> list[tuple[str, str, str, int]]:
+    """(village, metric, period key, value) of every figure kept by period (``PERIODIC``), each
+    metric's ``@by_period`` form asked once per scope, for the ``villages`` among them: a village's
+    every period is recomputed (a visit moved, a person moved or merged ...), a village being small."""
+    wanted, rows = set(villages), []
+    for name in sorted(PERIODIC):
+        form = METRICS[name].by_period
+        if form is None:
+            continue
+        for scope in scopes:
+            rows += [(village, name, key, value) for (village, key), value in form(scope).items()
+                     if value and village in wanted]
+    return rows
 
 
 def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -> None:

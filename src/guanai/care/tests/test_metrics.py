@@ -63,6 +63,30 @@ def test_visit_and_aid_metrics_equal_a_hand_count(village_records):
     assert compute("aid_cash_yuan", code, year.key, category="solitary_elder") == 300.0
 
 
+def test_a_person_visited_counts_in_their_own_village_after_they_moved(village_records, users):
+    # Persons visited count in the village they live in, whichever village a visit was filed in: a
+    # village's figure is then part of every area above it, so an area's is the sum of its
+    # villages' (a table's rows add up to its total; each village's is kept, stats.tallies). Before,
+    # a visit had to lie in the asked area too: moved away, the person counted in no village, yet
+    # in the city, and a sub-area asked alone said less than its row of the city's table.
+    from guanai.registry.models import Person
+    from guanai.registry.transfers import move_person
+
+    code = village_records["village"]
+    year = parse_period(str(timezone.localdate().year))
+    child = Person.objects.get(name="甲童", area_id=code)
+    elsewhere = "990102001001"  # another county
+    before = metrics.persons_visited(elsewhere, year)
+    move_person(user=users["admin"], person=child, to_area_code=elsewhere, reason="随父母迁居")
+    assert metrics.persons_visited(code, year) == 2
+    assert metrics.persons_visited(elsewhere, year) == before + 1
+    assert metrics.persons_visited(elsewhere[:6] + "000000", year) >= before + 1
+    by_village = metrics.persons_visited_by_village("990100000000", year)
+    assert by_village[code] == 2 and by_village[elsewhere] == before + 1
+    by_period = metrics.persons_visited_by_period("990100000000")
+    assert by_period[(elsewhere, year.key)] == before + 1 and by_period[(code, year.key)] == 2
+
+
 def test_activity_metrics_equal_a_hand_count(village_records):
     code = village_records["village"]
     year = parse_period(str(timezone.localdate().year))

@@ -80,6 +80,27 @@ def _assert_kept_equal_records():
         for name in tallies.MONTHLY:
             for period in [*months[:3], year]:
                 assert compute(name, area, period) == METRICS[name].func(area, period), (area, name, period.key)
+    # Distinct counts kept per village and standard period (persons visited): every month, quarter,
+    # half and year of this year and last, each village's row and each large area's answer.
+    periods = _standard_periods()
+    for village in villages:
+        for name in tallies.PERIODIC:
+            for period in periods:
+                direct = METRICS[name].func(village, period)
+                assert monthly.get((village, name, period.key), 0) == direct, (village, name, period.key)
+    for area in large:
+        for name in tallies.PERIODIC:
+            for period in periods:
+                assert tallies.kept_answer(METRICS[name], area, period, {}) is not None, (area, name, period.key)
+                assert compute(name, area, period) == METRICS[name].func(area, period), (area, name, period.key)
+
+
+def _standard_periods() -> list[Period]:
+    year = timezone.localdate().year
+    keys = []
+    for y in (year - 1, year):
+        keys += [str(y), f"{y}S1", f"{y}S2", *(f"{y}Q{q}" for q in range(1, 5)), *(f"{y}-{m:02d}" for m in range(1, 13))]
+    return [parse_period(key) for key in keys]
 
 
 def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp_path, django_capture_on_commit_callbacks):
@@ -136,6 +157,24 @@ def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp
     committed(lambda: registry.update_person(user=admin, person=old, expected_version=old.version, data={},
                                              categories=["left_behind_child", "child_in_difficulty"]))
     committed(lambda: care.create_visit(user=admin, person=old, visit_date=last_month, mode="home"))
+    # a visit edited: its date moved across a month (and a quarter, when last month was one's end)
+    moved = Visit.objects.filter(person=old).order_by("-pk").first()
+    moved.visit_date = today
+    committed(lambda: moved.save())
+    # a visit to a household: every member counts as visited, one who joins later too, one who
+    # leaves no longer
+    head = committed(lambda: registry.create_person(user=admin, area_code="990101002001", data={"name": "聚合户主"},
+                                                    categories=["solitary_elder"]))
+    home = committed(lambda: registry.create_household(user=admin, head=head))
+    committed(lambda: care.create_visit(user=admin, household=home, visit_date=last_month, mode="home"))
+    joins, leaves = (committed(lambda name=name: registry.create_person(
+        user=admin, area_code="990101002001", data={"name": name}, categories=["disabled_elder"]))
+        for name in ("聚合丙", "聚合丁"))
+    for member in (joins, leaves):
+        committed(lambda member=member: registry.add_to_household(user=admin, household=home, person=member,
+                                                                 relation="sibling"))
+    leaves.refresh_from_db()
+    committed(lambda: registry.remove_from_household(user=admin, person=leaves))
     # bulk-imported
     committed(lambda: ok(run(write_xlsx(tmp_path / "kept.xlsx", [child_row(name=f"聚合{i}") for i in range(3)])),
                          created=3))
@@ -147,8 +186,17 @@ def test_until_a_complete_refresh_large_areas_are_counted(users):
     tallies.refresh_all()
     info = METRICS["persons_registered"]
     assert tallies.kept_answer(info, "990100000000", _today(), {}) is not None
+    visited, year = METRICS["persons_visited"], parse_period(str(timezone.localdate().year))
+    assert tallies.kept_answer(visited, "990100000000", year, {}) is not None
     tallies.invalidate_tallies()
     assert tallies.kept_answer(info, "990100000000", _today(), {}) is None
+    # after an import took the marks away, persons visited are counted too, and equal the records
+    assert tallies.kept_answer(visited, "990100000000", year, {}) is None
+    assert compute("persons_visited", "990100000000", year) == visited.func("990100000000", year)
+    # only a standard period is kept: a span of its own (the last 30 days) is counted
+    tallies.refresh_all()
+    span = Period(timezone.localdate() - timedelta(days=29), timezone.localdate(), "last-30-days")
+    assert tallies.kept_answer(visited, "990100000000", span, {}) is None
     # a village and a past period's state are always counted
     tallies.refresh_all()
     assert tallies.kept_answer(info, "990101001000", _today(), {}) is not None  # a township: its own row
