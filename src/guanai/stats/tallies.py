@@ -254,18 +254,29 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
     """Replace the kept rows of ``villages`` (None: all) and of the areas above them, in one
     transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value)."""
     with transaction.atomic():
-        stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*village_keys(), COMPLETE])
+        village_rows = AreaTally.objects.filter(area__level=codes.VILLAGE)
         month_rows = MonthTally.objects.filter(area__level=codes.VILLAGE)
         if villages is not None:
-            stale = stale.filter(area_id__in=villages)
+            village_rows = village_rows.filter(area_id__in=villages)
             month_rows = month_rows.filter(area_id__in=villages)
-        delete_rows(stale)
-        delete_rows(month_rows)
-        # Upsert, not delete-then-insert: two workers refreshing the same village at once
-        # (two imports into one village) would both insert and one would fail. Rows go in one
-        # order (sorted villages, fixed keys), so concurrent refreshes cannot deadlock.
-        _upsert_tallies(rows)
-        _upsert_months(months)
+        delete_rows(village_rows.exclude(key__in=[*village_keys(), COMPLETE]))
+        # Only what changed is written: a province keeps about two million village rows, nearly all
+        # the same from one day to the next, and rewriting them all took most of a full refresh
+        # (on PostgreSQL leaving a dead copy of each row behind). Upsert, not delete-then-insert:
+        # two workers refreshing the same village at once (two imports into one village) would
+        # both insert and one would fail. Rows go in one order (sorted villages, fixed keys), so
+        # concurrent refreshes cannot deadlock.
+        stored = {(area, key): value for area, key, value in
+                  village_rows.order_by().values_list("area_id", "key", "value")}
+        _upsert_tallies([row for row in rows if stored.get((row[0], row[1])) != int(row[2])])
+        stored_months = {(area, key, month): (pk, value) for pk, area, key, month, value in
+                         month_rows.order_by().values_list("pk", "area_id", "key", "month", "value")}
+        wanted = {(area, key, month) for area, key, month, _value in months}
+        gone = [pk for place, (pk, _value) in stored_months.items() if place not in wanted]
+        for start in range(0, len(gone), 10_000):
+            delete_rows(MonthTally.objects.filter(pk__in=gone[start:start + 10_000]))
+        _upsert_months([row for row in months if (hit := stored_months.get(tuple(row[:3]))) is None
+                        or hit[1] != Decimal(row[3])])
         _roll_up(villages)
         for callback in AFTER_REFRESH:
             callback(villages)

@@ -58,7 +58,9 @@ def test_stale_tallies_are_recomputed_on_the_first_dashboard_of_a_day(users, cli
     tallies._refresh_requested_on = None
     client_for("county").get("/")  # the immediate task backend runs the refresh at once
     assert tally("990101000000", "persons_registered") == metrics.compute("persons_registered", "990101000000", _today())
-    assert AreaTally.objects.filter(updated_at__date__lt=timezone.localdate()).count() == 0
+    # A complete refresh ran today (village rows that did not change are not rewritten).
+    assert tallies.tallies_fresh()
+    assert AreaTally.objects.filter(area__level__lt=5, updated_at__date__lt=timezone.localdate()).count() == 0
 
 
 def test_red_risk_tally_follows_an_assessment(users, django_capture_on_commit_callbacks):
@@ -98,3 +100,33 @@ def test_a_full_refresh_records_no_audit_events_and_keeps_every_figure(users):
     assert tallies.tallies_fresh()
     assert metrics.compute("visits", "990100000000", year) == fresh_visits
     assert metrics.compute("aid_cash_yuan", "990100000000", year) == fresh_cash
+
+
+def test_a_full_refresh_rewrites_only_the_rows_that_changed(users):
+    """A province keeps about two million village rows, nearly all the same from one day to the
+    next: a refresh that rewrote them all spent most of its time writing (and on PostgreSQL left
+    a dead copy of each). Unchanged rows stay as they are; a wrong one is corrected; a row whose
+    figure fell to nothing is removed."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from guanai.stats import tallies
+    from guanai.stats.models import AreaTally, MonthTally
+
+    tallies.refresh_all(month_ends=False)
+    yesterday = timezone.now() - timedelta(days=1)
+    village_rows = AreaTally.objects.filter(area__level=5)
+    village_rows.update(updated_at=yesterday)
+    right, wrong = village_rows.order_by("pk")[:2]
+    AreaTally.objects.filter(pk=wrong.pk).update(value=wrong.value + 7)
+    kept_month = MonthTally.objects.filter(area__level=5).order_by("pk").first()
+    orphan = MonthTally.objects.create(area_id=kept_month.area_id, key=kept_month.key, month="1999-01", value=5)
+
+    tallies.refresh_all(month_ends=False)
+
+    right.refresh_from_db()
+    assert right.updated_at == yesterday  # the same figure: not written again
+    assert AreaTally.objects.get(pk=wrong.pk).value == wrong.value  # corrected
+    assert MonthTally.objects.filter(pk=kept_month.pk, value=kept_month.value).exists()  # the same row
+    assert not MonthTally.objects.filter(pk=orphan.pk).exists()
