@@ -28,6 +28,13 @@ def _token(html: str) -> str:
     return re.search(r'name="form_token" value="([0-9a-f]{32})"', html).group(1)
 
 
+def _open_visit_form(users, client_for, name: str):
+    """A village worker's new child and the visit form opened for them: (client, child, form token)."""
+    client = client_for("village")
+    child = person(users["village"], name, VILLAGE)
+    return client, child, _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+
+
 def _post(child, token, **extra):
     data = {"form_token": token, "person": child.pk, "visit_date": timezone.localdate().isoformat(), "mode": "home",
             "findings": "一次", "aid_kind": ["cash"], "aid_description": [""], "aid_quantity": [""],
@@ -37,9 +44,7 @@ def _post(child, token, **extra):
 
 
 def test_the_same_form_sent_twice_saves_once(users, client_for):
-    client = client_for("village")
-    child = person(users["village"], "单次童", VILLAGE)
-    token = _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+    client, child, token = _open_visit_form(users, client_for, "单次童")
     first = client.post("/care/visits/create/", _post(child, token))
     second = client.post("/care/visits/create/", _post(child, token), follow=True)
     assert first.status_code == 302
@@ -50,9 +55,7 @@ def test_the_same_form_sent_twice_saves_once(users, client_for):
 
 
 def test_a_form_that_came_back_with_errors_can_be_sent_again(users, client_for):
-    client = client_for("village")
-    child = person(users["village"], "再交童", VILLAGE)
-    token = _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+    client, child, token = _open_visit_form(users, client_for, "再交童")
     refused = client.post("/care/visits/create/", _post(child, token, aid_value=["-5"]))
     assert refused.status_code == 200 and not Visit.objects.filter(person=child).exists()
     saved = client.post("/care/visits/create/", _post(child, token))
@@ -102,9 +105,7 @@ def test_create_forms_carry_a_fresh_token(client_for, username, url):
 # byte when the first process saved it and died before answering.
 
 def test_a_resent_visit_saves_once_and_answers_like_the_first(users, client_for):
-    client = client_for("village")
-    child = person(users["village"], "重发童", VILLAGE)
-    token = _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+    client, child, token = _open_visit_form(users, client_for, "重发童")
     address, data = f"/care/visits/create/?form_token={token}", _post(child, token)
     first = client.post(address, data)
     again = client.post(address, data)
@@ -115,9 +116,7 @@ def test_a_resent_visit_saves_once_and_answers_like_the_first(users, client_for)
 
 
 def test_the_token_in_the_address_alone_is_enough(users, client_for):
-    client = client_for("village")
-    child = person(users["village"], "地址童", VILLAGE)
-    token = _token(client.get(f"/care/visits/create/?person={child.pk}").content.decode())
+    client, child, token = _open_visit_form(users, client_for, "地址童")
     data = {k: v for k, v in _post(child, token).items() if k != "form_token"}
     first = client.post(f"/care/visits/create/?form_token={token}", data)
     again = client.post(f"/care/visits/create/?form_token={token}", data)
