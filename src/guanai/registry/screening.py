@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -26,9 +25,12 @@ class AreaRow:
     villages: int = 0
     reported: int = 0
     households: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    ordered: list[int] = field(default_factory=list)  # counts in the campaign's category order
-    cells: list[tuple[str, int]] = field(default_factory=list)  # (category label, count), the same order
+    cells: list[tuple[str, int]] = field(default_factory=list)  # (category label, found), the round's order
+
+    @property
+    def ordered(self) -> list[int]:
+        """The persons found of each category, in the round's order."""
+        return [n for _label, n in self.cells]
 
 
 @dataclass
@@ -159,8 +161,7 @@ def campaign_progress(campaign: ScreeningCampaign, user, area: Area | None = Non
         if figures is None or not figures["due"]:
             continue  # outside the round (it covers part of the area) or no villages
         rows.append(AreaRow(area=child, villages=figures["due"], reported=figures["in"],
-                            households=figures["households"], counts=figures["found"],
-                            ordered=[figures["found"].get(c, 0) for c in campaign.categories],
+                            households=figures["households"],
                             cells=[(cat.CATEGORY_LABELS[c], figures["found"].get(c, 0)) for c in campaign.categories]))
     missing = None
     if area.level >= codes.TOWNSHIP:

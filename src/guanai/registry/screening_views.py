@@ -9,7 +9,7 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import area_for_user_or_404, area_problem, scope_queryset
+from guanai.areas.scoping import LEVEL_WORDS, area_for_user_or_404, area_problem, scope_queryset
 from guanai.core.forms import add_validation_errors
 from guanai.core.idempotency import once_per_token
 from guanai.core.validation import CountField, RangedDateField
@@ -117,8 +117,7 @@ def campaign_detail(request, pk: int):
     up = shown.parent_id if shown.code != root and shown.parent_id and codes.is_within(shown.parent_id, root) else None
     return render(request, "registry/screening_detail.html", {
         "campaign": campaign, "progress": progress, "labels": labels, "shown": shown, "up": up,
-        "child_label": {codes.CITY: "市", codes.COUNTY: "县（市、区）", codes.TOWNSHIP: "乡镇（街道）",
-                        codes.VILLAGE: "村（社区）"}.get(shown.level + 1, "区划"),
+        "child_label": LEVEL_WORDS.get(shown.level + 1, "区划"),
         "may_report": request.user.role == roles.VILLAGE or request.user.is_superuser,
     })
 
