@@ -47,7 +47,7 @@ def care_cards(user):
         ensure_fresh()
     if role in (roles.STAFF, roles.VILLAGE) and local:
         # The due list's own counts of the area (asked of the metrics: a township's kept rows read).
-        counts = followup.area_status_counts(user.area_id, today)
+        counts = followup.area_status_counts(user.area_id)
         cards += [
             {"label": "逾期未访", "value": counts[followup.OVERDUE], "url": f"{due_url}?status=overdue"},
             {"label": "待首访", "value": counts[followup.FIRST], "url": f"{due_url}?status=first"},

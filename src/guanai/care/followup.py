@@ -226,22 +226,19 @@ def status_counts(persons: QuerySet, today: date) -> dict[str, int]:
     return {status: with_status(persons, today, status).count() for status in STATUS_LABELS}
 
 
-def area_status_counts(area: str | None, today: date, category: str | None = None) -> dict[str, int]:
+def area_status_counts(area: str | None, category: str | None = None) -> dict[str, int]:
     """How many persons of ``area`` (None: every top area, the admin's) the due list shows under
-    each status on ``today``, asked of the metrics (care.metrics: the same conditions as
-    ``status_counts``) through ``compute``: a township's or larger area's read from its kept
-    tallies (stats.tallies) when fresh, a village's counted."""
-    from guanai.stats.metrics import compute, memoized
-    from guanai.stats.periods import Period
-    from guanai.stats.tallies import roots
+    each status today, asked of the metrics (care.metrics: the same conditions as
+    ``status_counts``) as every page asks today's figures (``stats.tallies.current_figure``): a
+    township's or larger area's read from its kept tallies when fresh, a village's counted."""
+    from guanai.stats.metrics import memoized
+    from guanai.stats.tallies import current_figure
 
-    day = Period(today, today, today.isoformat())
     params = {"category": category} if category else {}
     names = ((OVERDUE, "persons_overdue_visit"), (FIRST, "persons_first_visit_pending"),
              (SOON, "persons_visit_due_soon"))
     with memoized():
-        areas = [area] if area else roots()
-        return {status: sum(compute(name, code, day, **params) for code in areas) for status, name in names}
+        return {status: current_figure(name, area, **params) for status, name in names}
 
 
 def _soon_q(today: date, planned_field: str) -> Q:

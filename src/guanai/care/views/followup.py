@@ -47,7 +47,7 @@ def due_list(request):
     if not small:
         status = status or followup.OVERDUE
     if small or not category:  # the same conditions, asked of the metrics (a large area's kept figures)
-        counts = followup.area_status_counts(scope or None, today, category or None)
+        counts = followup.area_status_counts(scope or None, category or None)
     else:  # a large area by category is not kept: counting it would cost more than the page
         counts = {followup.OVERDUE: None, followup.FIRST: None, followup.SOON: None}
     if not small:
