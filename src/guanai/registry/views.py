@@ -11,7 +11,7 @@ from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
 from guanai.accounts.access import own_job_or_404, roles_required
 from guanai.areas import codes
-from guanai.areas.scoping import get_scoped_or_404, may_see_area, scope_queryset
+from guanai.areas.scoping import area_problem, get_scoped_or_404, scope_queryset
 from guanai.core.pagination import keyset_page, paginate
 from guanai.core.forms import add_validation_errors
 from guanai.core.validation import parse_pk
@@ -54,9 +54,10 @@ def person_list(request):
     queryset = services.search_persons(request.user, filters["q"], area=filters["area"],
                                        category=filters["category"], risk=filters["risk"], status=filters["status"],
                                        pk_ranges=pk_ranges)
-    kept = None if pk_ranges is not None else _kept_figure(request.user, filters)
+    area_error = area_problem(request.user, filters["area"], label="地区")[1] if filters["area"] else None
+    kept = None if pk_ranges is not None or area_error else _kept_figure(filters)
     page = _counted_page(request, queryset, *kept) if kept else _page(request, queryset)
-    context = {"page": page, "filters": filters, "category_choices": cat.CATEGORY_CHOICES,
+    context = {"page": page, "filters": filters, "area_error": area_error, "category_choices": cat.CATEGORY_CHOICES,
                "risk_choices": RiskAssessment.LEVELS, "title": title, "query_string": request.GET.urlencode(),
                "may_full_id": services.may_see_full_id(request.user)}
     context["oob"] = bool(request.headers.get("HX-Request"))  # the export buttons follow the filters
@@ -76,27 +77,19 @@ def _counted_page(request, queryset, metric: str, params: dict | None = None, ar
     return page
 
 
-def _kept_figure(user, filters: dict) -> tuple[str, dict, str | None] | None:
+def _kept_figure(filters: dict) -> tuple[str, dict, str | None] | None:
     """The metric (name, parameters, area) whose figure is the count of the person list under
     these filters, when one is: persons on file by category and risk, in the user's area or an
-    area of it. None for a search, another status, or an area the user may not see."""
+    area of it (the caller has checked the area filter). None for a search or another status."""
     if filters["q"] or filters["status"] != Person.ACTIVE:
         return None
     if filters["category"] and filters["category"] not in cat.CATEGORY_LABELS:
         return None
     if filters["risk"] and filters["risk"] not in dict(RiskAssessment.LEVELS):
         return None
-    area = filters["area"]
-    if area is not None:
-        try:
-            codes.level_of(area)
-        except codes.AreaCodeError:
-            return None
-        if not may_see_area(user, area):
-            return None
     if filters["risk"]:
-        return "persons_at_risk", {"level": filters["risk"], "category": filters["category"]}, area
-    return "persons_registered", {"category": filters["category"]}, area
+        return "persons_at_risk", {"level": filters["risk"], "category": filters["category"]}, filters["area"]
+    return "persons_registered", {"category": filters["category"]}, filters["area"]
 
 
 @roles_required(*RECORD_ROLES)

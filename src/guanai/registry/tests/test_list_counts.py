@@ -53,3 +53,9 @@ def test_a_large_areas_list_asks_a_fixed_number_of_queries_whatever_its_rows(cli
     with django_assert_max_num_queries(15):
         response = client.get(url)
     assert len(response.context["page"].object_list) >= 5
+
+
+@pytest.mark.parametrize("bad,message", [("abc", "区划代码应为12位数字"), ("110000000001", "层级不连续"), ("990102000000", "不存在或不在您的管辖范围内")])
+def test_an_area_filter_that_names_no_area_of_ones_own_says_so(client_for, bad, message):
+    body = client_for("county").get("/persons/", {"area": bad}).content.decode()
+    assert "共 0 人" in body and message in body
