@@ -49,7 +49,8 @@ def screening_progress(user, params: Mapping[str, str]) -> Source:
     campaign = screening.campaigns_for(user).select_related("area").filter(pk=parse_pk(params.get("campaign")) or 0).first()
     if campaign is None:
         raise Http404("排查不存在或不在您的管辖范围内")
-    root = campaign.area_id if may_see_area(user, campaign.area_id) else user.area_id
+    drilled = screening.drilled_area(campaign, user, (params.get("area") or "").strip())
+    root = drilled.code if drilled else screening.campaign_root(campaign, user)
     villages = scope_queryset(Area.objects.filter(area_filter("pk", root), level=codes.VILLAGE), user)
     columns = SCREENING_FIXED + [(cat.CATEGORY_LABELS[c], 10) for c in campaign.categories] + [
         ("说明", 24), ("填报时间", 16)]

@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.areas.scoping import area_filter, area_for_user, may_see_area, scope_queryset
+from guanai.areas.scoping import area_filter, area_for_user, area_for_user_or_404, may_see_area, scope_queryset
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import audit, audited, snapshot
 from guanai.core.validation import check_count, check_date
@@ -128,6 +129,17 @@ def campaigns_for(user):
 def campaign_root(campaign: ScreeningCampaign, user) -> str:
     """The top of the part of the round the user may see: its area, or the user's own within it."""
     return campaign.area_id if may_see_area(user, campaign.area_id) else user.area_id
+
+
+def drilled_area(campaign: ScreeningCampaign, user, code: str) -> Area | None:
+    """The sub-area of the round a page or its ledger was asked for (``?area=``): None when none
+    was asked, a 404 when it is not the user's or lies outside the round."""
+    if not code:
+        return None
+    area = area_for_user_or_404(user, code)
+    if not codes.is_within(area.code, campaign_root(campaign, user)):
+        raise Http404("该区划不在本次排查范围内")
+    return area
 
 
 def campaign_period(campaign: ScreeningCampaign) -> Period:

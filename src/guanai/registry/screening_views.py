@@ -105,12 +105,7 @@ def campaign_detail(request, pk: int):
     to the same page of that sub-area (``?area=``), down to a village's own report."""
     campaign = _get_campaign(request.user, pk)
     root = screening.campaign_root(campaign, request.user)
-    area = None
-    asked = request.GET.get("area", "").strip()
-    if asked:
-        area = area_for_user_or_404(request.user, asked)
-        if not codes.is_within(area.code, root):
-            raise Http404("该区划不在本次排查范围内")
+    area = screening.drilled_area(campaign, request.user, request.GET.get("area", "").strip())
     progress = screening.campaign_progress(campaign, request.user, area)
     labels = [(c, cat.CATEGORY_LABELS[c]) for c in campaign.categories]
     shown = progress.area
@@ -119,6 +114,7 @@ def campaign_detail(request, pk: int):
         "campaign": campaign, "progress": progress, "labels": labels, "shown": shown, "up": up,
         "child_label": LEVEL_WORDS.get(shown.level + 1, "区划"),
         "may_report": request.user.role == roles.VILLAGE or request.user.is_superuser,
+        "query_string": f"area={area.code}" if area else "",  # the ledger is of the area shown
     })
 
 

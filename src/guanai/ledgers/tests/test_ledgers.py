@@ -143,6 +143,21 @@ def test_screening_progress_ledger(client_for):
     assert "排查进度台账" in ledger.title and _last_export().object_type == "registry.screeningcampaign"
 
 
+def test_the_screening_ledger_of_a_drilled_down_area_holds_that_areas_villages(client_for):
+    """The page drilled down to a township exports that township's villages, not the whole round;
+    an area outside the user's part of the round is a 404, as on the page."""
+    campaign = ScreeningCampaign.objects.get(area_id="990100000000")
+    client = client_for("county")
+    page = client.get(f"/persons/screening/{campaign.pk}/?area={TOWNSHIP}").content.decode()
+    assert f"/persons/screening/{campaign.pk}/export/?area={TOWNSHIP}" in page
+    ledger = fetch(client, f"/persons/screening/{campaign.pk}/export/?area={TOWNSHIP}")
+    expected = set(Area.objects.filter(parent_id=TOWNSHIP).values_list("code", flat=True))
+    assert expected and set(ledger.column("村（社区）代码")) == expected
+    whole = fetch(client, f"/persons/screening/{campaign.pk}/export/")
+    assert len(whole.rows) > len(ledger.rows)
+    assert client.get(f"/persons/screening/{campaign.pk}/export/?area=990102000000").status_code == 404
+
+
 @pytest.mark.parametrize("url", ["/care/", "/care/activities/", "/care/pairings/", "/care/homes/", "/protection/",
                                  "/persons/?q=", "/persons/screening/1/"])
 def test_each_list_page_has_print_and_export_buttons(client_for, url):
