@@ -254,29 +254,19 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
     """Replace the kept rows of ``villages`` (None: all) and of the areas above them, in one
     transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value)."""
     with transaction.atomic():
-        village_rows = AreaTally.objects.filter(area__level=codes.VILLAGE)
-        month_rows = MonthTally.objects.filter(area__level=codes.VILLAGE)
-        if villages is not None:
-            village_rows = village_rows.filter(area_id__in=villages)
-            month_rows = month_rows.filter(area_id__in=villages)
-        delete_rows(village_rows.exclude(key__in=[*village_keys(), COMPLETE]))
+        stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*village_keys(), COMPLETE])
+        delete_rows(stale if villages is None else stale.filter(area_id__in=villages))
         # Only what changed is written: a province keeps about two million village rows, nearly all
         # the same from one day to the next, and rewriting them all took most of a full refresh
         # (on PostgreSQL leaving a dead copy of each row behind). Upsert, not delete-then-insert:
         # two workers refreshing the same village at once (two imports into one village) would
         # both insert and one would fail. Rows go in one order (sorted villages, fixed keys), so
         # concurrent refreshes cannot deadlock.
-        stored = {(area, key): value for area, key, value in
-                  village_rows.order_by().values_list("area_id", "key", "value")}
-        _upsert_tallies([row for row in rows if stored.get((row[0], row[1])) != int(row[2])])
-        stored_months = {(area, key, month): (pk, value) for pk, area, key, month, value in
-                         month_rows.order_by().values_list("pk", "area_id", "key", "month", "value")}
-        wanted = {(area, key, month) for area, key, month, _value in months}
-        gone = [pk for place, (pk, _value) in stored_months.items() if place not in wanted]
+        changed_rows, changed_months, gone = _difference(villages, rows, months)
         for start in range(0, len(gone), 10_000):
             delete_rows(MonthTally.objects.filter(pk__in=gone[start:start + 10_000]))
-        _upsert_months([row for row in months if (hit := stored_months.get(tuple(row[:3]))) is None
-                        or hit[1] != Decimal(row[3])])
+        _upsert_tallies(changed_rows)
+        _upsert_months(changed_months)
         _roll_up(villages)
         for callback in AFTER_REFRESH:
             callback(villages)
@@ -284,6 +274,43 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
         AreaTally.objects.bulk_create([AreaTally(area_id=top, key=COMPLETE, value=1) for top in roots()],
                                       update_conflicts=True, unique_fields=["key", "area"],
                                       update_fields=["value", "updated_at"])
+
+
+def _difference(villages: list[str] | None, rows: list[tuple], months: list[tuple],
+                chunk: int = 2000) -> tuple[list[tuple], list[tuple], list[int]]:
+    """What ``_write`` must write of ``rows`` and ``months`` (the village rows that differ from the
+    stored ones; rows of larger areas, all) and the pks of stored month rows no longer wanted.
+    The stored rows are read ``chunk`` villages at a time: all of a province's at once doubled
+    a refresh's memory."""
+    new_rows: dict[str, list[tuple]] = {}
+    for row in rows:
+        new_rows.setdefault(row[0], []).append(row)
+    new_months: dict[str, list[tuple]] = {}
+    for row in months:
+        new_months.setdefault(row[0], []).append(row)
+    in_order = sorted(villages if villages is not None else all_villages())
+    changed_rows, changed_months, gone = [], [], []
+    for start in range(0, len(in_order), chunk):
+        part = in_order[start:start + chunk]
+        stored = {(area, key): value for area, key, value in
+                  AreaTally.objects.filter(area_id__in=part).order_by().values_list("area_id", "key", "value")}
+        stored_months = {(area, key, month): (pk, value) for pk, area, key, month, value in
+                         MonthTally.objects.filter(area_id__in=part).order_by()
+                         .values_list("pk", "area_id", "key", "month", "value")}
+        wanted = set()
+        for village in part:
+            changed_rows += [row for row in new_rows.pop(village, ()) if stored.get(row[:2]) != int(row[2])]
+            for row in new_months.pop(village, ()):
+                wanted.add(row[:3])
+                hit = stored_months.get(row[:3])
+                if hit is None or hit[1] != Decimal(row[3]):
+                    changed_months.append(row)
+        gone += [pk for place, (pk, _value) in stored_months.items() if place not in wanted]
+    for area_rows in new_rows.values():  # townships and above (their own kept keys): written as given
+        changed_rows += area_rows
+    for area_months in new_months.values():
+        changed_months += area_months
+    return changed_rows, changed_months, gone
 
 
 def _upsert_tallies(rows: list[tuple[str, str, int]]) -> None:
