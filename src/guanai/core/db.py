@@ -136,3 +136,13 @@ def delete_rows(rows) -> None:
     of a city). Derived rows come from records that are audited themselves; nothing refers to them."""
     rows = rows.order_by()
     rows._raw_delete(rows.db)
+
+
+def sqlite_secondary_indexes(cursor, tables: list[str]) -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the non-unique secondary indexes of ``tables`` on SQLite: the
+    ones a bulk load may drop and build again at its end (one sort each instead of a B-tree
+    insertion per row), unique ones staying to keep their rows unique."""
+    marks = ", ".join(["%s"] * len(tables))
+    cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) "
+                   "AND sql IS NOT NULL", tables)
+    return [(name, sql) for name, sql in cursor.fetchall() if not sql.upper().startswith("CREATE UNIQUE")]

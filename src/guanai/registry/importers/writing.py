@@ -13,7 +13,7 @@ from guanai.accounts.roles import user_role
 from guanai.areas.scoping import may_see_area
 from guanai.audit.models import AuditEvent
 from guanai.audit.services import ObjectRef, record_many
-from guanai.core.db import insert_many, sql_literal
+from guanai.core.db import insert_many, sql_literal, sqlite_secondary_indexes
 from guanai.importing import ImportResult, RowError
 from guanai.textproc import idcard
 from guanai.textproc.pinyin import PinyinKeyCache
@@ -95,10 +95,8 @@ class _SqliteIndexes:
         tables = [Person._meta.db_table, PersonCategory._meta.db_table]
         keep = self.KEEP if keep_lookup else ()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (%s, %s) "
-                           "AND sql IS NOT NULL", tables)
-            for name, sql in cursor.fetchall():
-                if any(column in sql for column in keep) or sql.upper().startswith("CREATE UNIQUE"):
+            for name, sql in sqlite_secondary_indexes(cursor, tables):
+                if any(column in sql for column in keep):
                     continue
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                 self.dropped.append((name, sql))
