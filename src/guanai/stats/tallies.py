@@ -192,7 +192,10 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
     if not villages:
         return
     if len(villages) > REFRESH_ALL_ABOVE:
-        delete_rows(MonthEndTally.objects.filter(area_id__in=roots(), key=COMPLETE))  # every kept month recomputed, too
+        # The kept month ends from the earliest changed month on are recomputed too (their marks
+        # taken away: fill_month_ends keeps them again); new persons only (today) change none.
+        first = min(month_key(changes[village]) if changes[village] else "" for village in villages)
+        delete_rows(MonthEndTally.objects.filter(area_id__in=roots(), key=COMPLETE, month__gte=first))
         refresh_all()
         return
     period = today_period()

@@ -8,6 +8,7 @@ import gc
 import os
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -20,7 +21,7 @@ from guanai.areas import codes
 from guanai.areas.scoping import area_problem
 from guanai.importing import ImportResult, RowError, no_progress, register
 from guanai.spreadsheets import SpreadsheetError, open_table, visible_sheets
-from guanai.stats.tallies import REFRESH_ALL_ABOVE, invalidate_tallies, refresh_all, refresh_villages
+from guanai.stats.tallies import invalidate_tallies, refresh_villages
 from guanai.tasks import task
 from guanai.textproc.cells import clean_text
 
@@ -136,7 +137,7 @@ def import_persons(path, *, user=None, dry_run=False, options=None, progress=no_
         if writer.touched:
             # Bulk writes send no signals: bring the villages' dashboard tallies up to date, in
             # the same transaction for a small import, by the task worker after a large one.
-            villages = sorted(writer.touched)
+            villages = {code: since and since.isoformat() for code, since in sorted(writer.touched.items())}
             if result.created + result.updated <= INLINE_TALLY_ROWS:
                 # Inside the import's transaction, as every kept aggregate: they commit or roll back
                 # with the records.
@@ -159,11 +160,13 @@ def import_persons(path, *, user=None, dry_run=False, options=None, progress=no_
 
 
 @task()
-def refresh_village_tallies(village_codes: list[str]) -> None:
-    if len(village_codes) > REFRESH_ALL_ABOVE:
-        refresh_all()  # one grouped query per figure beats thousands of villages one by one
-    else:
-        refresh_villages(village_codes)
+def refresh_village_tallies(village_codes: dict[str, str | None] | list[str]) -> None:
+    """The kept figures of the villages an import changed, each from its earliest changed day (ISO
+    date; None: every kept month): an import of new persons changes no past month end. A list (a
+    job queued before an upgrade): every kept month."""
+    if isinstance(village_codes, list):
+        village_codes = dict.fromkeys(village_codes)
+    refresh_villages({code: since and date.fromisoformat(since) for code, since in village_codes.items()})
 
 
 def _in_sheet(several: bool, sheet_name: str, message: str) -> str:

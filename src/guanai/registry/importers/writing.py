@@ -167,7 +167,9 @@ class Writer:
             self.category_insert = _FastInsert(PersonCategory, ["person_id", "category"], self.now)
         self.indexes = _SqliteIndexes() if self.fast and connection.vendor == "sqlite" and not dry_run else None
         self.expected_rows = 0  # rows in the file, when known: decides on deferring index updates
-        self.touched: set[str] = set()  # villages whose figures the import changes
+        # Villages whose figures the import changes, each with the earliest day it changes them at
+        # (a new person: today, none of the kept month ends; an updated one: None, every kept month).
+        self.touched: dict[str, date | None] = {}
         self.started_empty: bool | None = None
         self.stored_hashes: set[str] | None = None
         self.stored_hashes_read = False
@@ -197,7 +199,9 @@ class Writer:
         self._example_created(creates)
         if self.dry_run or not creates:
             return
-        self.touched.update(row.area_id for row in creates)
+        today = timezone.localdate(self.now)
+        for row in creates:
+            self.touched.setdefault(row.area_id, today)
         if (self.indexes is not None and self.result.created == len(creates) and not self.indexes.dropped
                 and len(creates) >= 0.9 * len(rows) and self.expected_rows >= INDEX_DEFERRAL_ROWS
                 and (self.started_empty
@@ -372,7 +376,7 @@ class Writer:
             new_categories.extend(PersonCategory(person_id=old["pk"], category=c) for c in missing_categories)
             # Any change, a new category or profile included, moves the person's version on
             # (the edit form's optimistic lock).
-            self.touched.update((old["area_id"], row.area_id))
+            self.touched.update(dict.fromkeys((old["area_id"], row.area_id)))
             person = Person(pk=old["pk"], version=old["version"] + 1, updated_at=self.now,
                             **{f: changes.get(f, old[f]) for f in UPDATABLE})
             person.pinyin_full, person.pinyin_initials = self.pinyin(person.name)

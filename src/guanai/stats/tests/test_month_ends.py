@@ -4,6 +4,7 @@ back-dated writes too."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -190,4 +191,61 @@ def test_a_large_demo_leaves_its_month_ends_to_the_worker_after_it_commits(users
     assert len(waiting) == 1
     waiting[0]()  # the load commits: the worker's task (immediate in tests) fills them
     assert set(tallies.kept_months_now()) == set(tallies.months_to_keep())
+    _assert_past_states_equal_counts()
+
+
+class _MonthEndWrites(list):
+    """The statements that wrote kept month ends (changed any row), as sent: CaptureQueriesContext
+    would fill the parameters in, which SQLite's strftime patterns do not survive."""
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if ("stats_monthendtally" in sql and sql.lstrip().upper().startswith(("INSERT", "DELETE", "UPDATE"))
+                and context["cursor"].rowcount != 0):
+            self.append(f"{sql[:120]} {params!r}")
+        return result
+
+
+@contextmanager
+def _month_end_writes():
+    writes = _MonthEndWrites()
+    with connection.execute_wrapper(writes):
+        yield writes
+
+
+def test_an_import_of_new_persons_rewrites_no_past_month_end(users, tmp_path):
+    """New persons are on file from today: no past month end changes, so an import of them (inside
+    its transaction, holding SQLite's write lock) recomputes today's figures only. It recomputed
+    every kept month of every village it touched (about 190 of a small import's 240 queries)."""
+    from guanai.ops.testing import persons_csv
+    from guanai.registry.importers import import_persons
+
+    village, county = "990101001001", "990101000000"
+    months = tallies.kept_months_now()
+    today = parse_period(f"{clock.today():%Y-%m}")
+    before = _kept("persons_registered", county, today, {})
+    with _month_end_writes() as writes:
+        result = import_persons(str(persons_csv(tmp_path / "new.csv", 3, [village], seed=5)), user=users["admin"])
+    assert result.created == 3 and result.committed
+    assert not writes
+    assert tallies.kept_months_now() == months
+    assert _kept("persons_registered", county, today, {}) == _counted("persons_registered", county, today, {}) == before + 3
+    _assert_past_states_equal_counts(("990100000000", county, "990101001000"))
+
+
+def test_many_villages_refreshed_at_once_recompute_the_month_ends_from_the_earliest_change(users, monkeypatch):
+    monkeypatch.setattr(tallies, "REFRESH_ALL_ABOVE", 1)  # two villages take the refresh_all path
+    months = sorted(tallies.kept_months_now())
+    assert len(months) >= 2
+    villages = ["990101001001", "990102001001"]
+    with _month_end_writes() as writes:
+        tallies.refresh_villages(dict.fromkeys(villages, clock.today()))
+    assert not writes  # nothing before today changed
+    assert sorted(tallies.kept_months_now()) == months
+    last = parse_period(months[-1])
+    with _month_end_writes() as rewritten:
+        tallies.refresh_villages({villages[0]: last.start, villages[1]: clock.today()})
+    assert rewritten and sorted(tallies.kept_months_now()) == months
+    assert any(months[-1] in write for write in rewritten)
+    assert not any(months[-2] in write for write in rewritten)  # months before the change stay as kept
     _assert_past_states_equal_counts()
