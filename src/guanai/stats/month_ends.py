@@ -98,14 +98,14 @@ def refresh_month_ends(changes: dict[str, date | None]) -> None:
         roll_up_month_ends(sorted({v for group in first_of.values() for v in group}), min(first_of))
 
 
-def scopes_over(villages: list[str], most: int = 4) -> list[str]:
+def scopes_over(villages: list[str], most: int = 4, highest: int | None = None) -> list[str]:
     """At most ``most`` areas (unless the top areas are more) covering ``villages``, as small as
     that allows: the villages themselves, or their townships, counties ... (one grouped query
-    over a township answers all its villages at once)."""
+    over a township answers all its villages at once); never above level ``highest`` if given."""
     scopes = sorted(set(villages))
     while len(scopes) > most:
         above = sorted({codes.parent_code(code) or code for code in scopes})
-        if above == scopes:
+        if above == scopes or (highest is not None and codes.level_of(above[0]) < highest):
             break
         scopes = above
     return scopes

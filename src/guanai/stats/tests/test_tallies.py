@@ -130,3 +130,29 @@ def test_a_full_refresh_rewrites_only_the_rows_that_changed(users):
     assert AreaTally.objects.get(pk=wrong.pk).value == wrong.value  # corrected
     assert MonthTally.objects.filter(pk=kept_month.pk, value=kept_month.value).exists()  # the same row
     assert not MonthTally.objects.filter(pk=orphan.pk).exists()
+
+
+def test_refreshing_several_villages_of_a_township_asks_each_form_once_for_the_township(users):
+    """A write touching many villages (an import) asked every per-village form of each village:
+    four villages of one township cost four times one village's queries. Each form is now asked
+    once per township, and the kept figures stay those of a fresh count."""
+    from django.db import connection
+
+    from guanai.areas.models import Area
+
+    villages = sorted(Area.objects.filter(parent_id="990101001000").values_list("code", flat=True))
+    assert len(villages) >= 4
+    today = timezone.localdate()
+
+    def queries(codes):
+        sent = []
+        with connection.execute_wrapper(lambda execute, sql, *rest: sent.append(sql) or execute(sql, *rest)):
+            tallies.refresh_villages(dict.fromkeys(codes, today))  # today: no past month end to redo
+        return len(sent)
+
+    one, several = queries(villages[:1]), queries(villages)
+    assert several < 1.5 * one, (one, several)
+    for village in villages:
+        for key in tallies.village_keys():
+            name, params = TALLIES[key]
+            assert tally(village, key) == metrics.METRICS[name].func(village, _today(), **params), (village, key)
