@@ -46,11 +46,15 @@ def _assert_kept_equal_records():
             assert kept.get((township, key), 0) == METRICS[name].func(township, today, **params), (township, key)
     monthly = {(row.area_id, row.key, row.month): row.value for row in MonthTally.objects.all()}
     months = _months()
-    for village in villages:
-        for name in tallies.MONTHLY:
-            for month in months:
-                direct = METRICS[name].func(village, month)
-                assert monthly.get((village, name, month.key), 0) == direct, (village, name, month.key)
+    # Flows kept per village and month; distinct counts (persons visited) per village and standard
+    # period: every month, quarter, half and year of this year and last.
+    periods = _standard_periods()
+    for names, spans in ((tallies.MONTHLY, months), (tallies.PERIODIC, periods)):
+        for village in villages:
+            for name in names:
+                for span in spans:
+                    direct = METRICS[name].func(village, span)
+                    assert monthly.get((village, name, span.key), 0) == direct, (village, name, span.key)
     # Month ends (a past period's state): last month, last year's end.
     ends = [months[1], parse_period(f"{today.end.year - 1}-12")]
     assert {p.key for p in ends} <= tallies.kept_months_now()
@@ -80,14 +84,7 @@ def _assert_kept_equal_records():
         for name in tallies.MONTHLY:
             for period in [*months[:3], year]:
                 assert compute(name, area, period) == METRICS[name].func(area, period), (area, name, period.key)
-    # Distinct counts kept per village and standard period (persons visited): every month, quarter,
-    # half and year of this year and last, each village's row and each large area's answer.
-    periods = _standard_periods()
-    for village in villages:
-        for name in tallies.PERIODIC:
-            for period in periods:
-                direct = METRICS[name].func(village, period)
-                assert monthly.get((village, name, period.key), 0) == direct, (village, name, period.key)
+    # Distinct counts of a standard period: each large area's answer.
     for area in large:
         for name in tallies.PERIODIC:
             for period in periods:
