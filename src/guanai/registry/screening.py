@@ -148,7 +148,7 @@ def campaign_period(campaign: ScreeningCampaign) -> Period:
 
 def campaign_progress(campaign: ScreeningCampaign, user, area: Area | None = None) -> CampaignProgress:
     """The round's figures for ``area`` (by default the part the user may see; the caller checks
-    that any other lies within it): the totals are the screening metrics of the area for this
+    that any other lies within it: ``drilled_area``): the totals are the screening metrics of the area for this
     round (registry.metrics, asked through ``compute`` as the dashboards ask them), one row per
     child area their per-child form (the rows add up to the totals). A few queries whatever the
     area's size: a city's page read its ~2,000 villages and their reports one by one. The villages

@@ -104,11 +104,10 @@ def campaign_detail(request, pk: int):
     """The round's figures for the part the user may see, one row per sub-area, each row a link
     to the same page of that sub-area (``?area=``), down to a village's own report."""
     campaign = _get_campaign(request.user, pk)
-    root = screening.campaign_root(campaign, request.user)
     area = screening.drilled_area(campaign, request.user, request.GET.get("area", "").strip())
     progress = screening.campaign_progress(campaign, request.user, area)
     labels = [(c, cat.CATEGORY_LABELS[c]) for c in campaign.categories]
-    shown = progress.area
+    shown, root = progress.area, progress.root
     up = shown.parent_id if shown.code != root and shown.parent_id and codes.is_within(shown.parent_id, root) else None
     return render(request, "registry/screening_detail.html", {
         "campaign": campaign, "progress": progress, "labels": labels, "shown": shown, "up": up,

@@ -73,7 +73,7 @@ def _counted_page(request, queryset, metric: str, params: dict | None = None, ar
     if scope and len(codes.prefix_of(scope)) >= 9:
         return _page(request, queryset)
     page = keyset_page(request, _with_row_details(queryset), ("area_id", "name", "pk"), PAGE_SIZE)
-    page.paginator.count = current_figure(metric, area or request.user.area_id, **(params or {}))
+    page.paginator.count = current_figure(metric, scope, **(params or {}))
     return page
 
 
