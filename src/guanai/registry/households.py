@@ -31,7 +31,7 @@ from guanai.textproc import idcard
 
 from . import categories as cat
 from .models import ChildProfile, Guardian, Household, HouseholdMember, Person
-from .services import ConflictError, persons_for, prepare_id, profile_kind
+from .services import ConflictError, membership, persons_for, prepare_id, profile_kind
 
 STALE = "此家庭户在您编辑期间已被他人修改，您的修改未保存。请刷新后重新编辑。"
 MEMBER_FIELDS = ("name", "relation", "phone", "away_for_work", "away_place")
@@ -229,7 +229,9 @@ def remove_member(*, user, member: HouseholdMember, expected_version: int | None
 @audited
 @transaction.atomic
 def add_person(*, user, household: Household, expected_version: int | None, person: Person, relation: str) -> None:
-    """Put a person on file (a child in care, a registered elder) in the household."""
+    """Put a person on file (a child in care, a registered elder) in the household with their relation
+    to the head (父亲, 母亲, 祖父母 ...). ``expected_version`` None (the person's page, which has no
+    household form): the household's version is bumped without comparing."""
     _require_role(user)
     if relation not in dict(Person.RELATION_CHOICES) or relation == "head":
         raise ValidationError({"relation_to_head": "请选择与户主的关系"})
@@ -241,13 +243,12 @@ def add_person(*, user, household: Household, expected_version: int | None, pers
     if person.area_id != household.area_id:
         raise ValidationError({"person": "家庭成员应与家庭户在同一村（社区）"})
     _claim(household, expected_version)
-    version = Person.objects.values_list("version", flat=True).get(pk=person.pk)
+    before = membership(person.pk)
     Person.objects.filter(pk=person.pk).update(household=household, relation_to_head=relation,
                                                version=F("version") + 1)
     refresh_after_write([person.area_id])  # the household's visits now count for them (visited, in time)
-    audit(AuditEvent.UPDATE, user=user, obj=person, reason=f"加入家庭户：{household}",
-          before={"household": person.household_id, "relation_to_head": person.relation_to_head, "version": version},
-          after={"household": household.pk, "relation_to_head": relation, "version": version + 1})
+    audit(AuditEvent.UPDATE, user=user, obj=person, before=before, after=membership(person.pk),
+          reason=f"加入家庭户：{household}（编号{household.pk}）")
 
 
 # --- guardians ---------------------------------------------------------------------------------

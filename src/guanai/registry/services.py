@@ -385,7 +385,7 @@ def save_profile(*, user, person: Person, data: dict) -> ChildProfile | ElderPro
     return profile
 
 
-# --- households ---------------------------------------------------------------
+# --- households (a person on file put in one: households.add_person) -------------
 
 def delete_empty_household(household_id: int, *, user, reason: str) -> None:
     """A household left without members goes, with its own audit event (inside the caller's service)."""
@@ -395,7 +395,9 @@ def delete_empty_household(household_id: int, *, user, reason: str) -> None:
               reason=reason)
         household.delete()
 
-def _membership(person_id: int) -> dict:
+
+def membership(person_id: int) -> dict:
+    """A person's household membership as their audit events show it (read from the row)."""
     return Person.objects.filter(pk=person_id).values("household_id", "relation_to_head", "version").get()
 
 
@@ -419,35 +421,15 @@ def create_household(*, user, head: Person, address: str = "") -> Household:
 
 @audited
 @transaction.atomic
-def add_to_household(*, user, household, person: Person, relation: str) -> None:
-    """Put ``person`` in ``household`` with their relation to the head (父亲, 母亲, 祖父母 ...)."""
-    if relation not in dict(Person.RELATION_CHOICES) or relation == "head":
-        raise ValidationError({"relation_to_head": "请选择与户主的关系"})
-    visible = persons_for(user)
-    if not visible.filter(pk=person.pk).exists() or not scope_queryset(type(household).objects.filter(pk=household.pk), user).exists():
-        raise ValidationError("人员或家庭户不在您的管辖范围内")
-    if person.household_id and person.household_id != household.pk:
-        raise ValidationError(f"{person.name}已属于另一个家庭户，请先移出")
-    if person.area_id != household.area_id:
-        raise ValidationError("家庭成员应与家庭户在同一村（社区）")
-    before = _membership(person.pk)
-    Person.objects.filter(pk=person.pk).update(household=household, relation_to_head=relation, version=F("version") + 1)
-    audit(AuditEvent.UPDATE, user=user, obj=person, before=before, after=_membership(person.pk),
-          reason=f"加入家庭户（编号{household.pk}）")
-    refresh_after_write([person.area_id])  # the household's visits now count for them (visited, in time)
-
-
-@audited
-@transaction.atomic
 def remove_from_household(*, user, person: Person) -> None:
     if not persons_for(user).filter(pk=person.pk).exists():
         raise ValidationError("该人员不在您的管辖范围内")
     if person.relation_to_head == "head" and Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk).exists():
         raise ValidationError("户主不能在还有其他成员时移出，请先移出其他成员")
     household_id = person.household_id
-    before = _membership(person.pk)
+    before = membership(person.pk)
     Person.objects.filter(pk=person.pk).update(household=None, relation_to_head="", version=F("version") + 1)
-    audit(AuditEvent.UPDATE, user=user, obj=person, before=before, after=_membership(person.pk),
+    audit(AuditEvent.UPDATE, user=user, obj=person, before=before, after=membership(person.pk),
           reason=f"移出家庭户（编号{household_id}）")
     refresh_after_write([person.area_id])  # the household's visits no longer count for them
     if household_id and not Person.objects.filter(household_id=household_id).exists():

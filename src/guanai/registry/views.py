@@ -19,7 +19,7 @@ from guanai.stats.tallies import current_figure
 
 from .listing import person_filters
 from . import categories as cat
-from . import selectors, services
+from . import households, selectors, services
 from .forms import AssessmentForm, ChildProfileForm, ElderProfileForm, PersonForm
 from .models import Guardian, HouseholdMember, Person, RiskAssessment
 
@@ -291,12 +291,13 @@ def person_household(request, pk: int):
             if not parse_pk(request.POST.get("member")):
                 raise ValidationError("请选择要加入的人员")
             member = get_scoped_or_404(Person.objects.all(), request.user, pk=parse_pk(request.POST.get("member")))
-            services.add_to_household(user=request.user, household=person.household, person=member,
-                                      relation=request.POST.get("relation", ""))
+            # No household form on this page: no version to compare, the household's is bumped.
+            households.add_person(user=request.user, household=person.household, expected_version=None,
+                                  person=member, relation=request.POST.get("relation", ""))
             messages.success(request, f"已将{member.name}加入家庭户。")
         elif action == "remove":
             services.remove_from_household(user=request.user, person=person)
             messages.success(request, f"已将{person.name}移出家庭户。")
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    except (services.ConflictError, ValidationError) as exc:  # a conflict: the household went meanwhile
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
     return redirect("registry:detail", pk=person.pk)

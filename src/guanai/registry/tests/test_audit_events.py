@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from guanai.accounts import roles
 from guanai.audit.models import AuditEvent
 from guanai.portal import factories as f
-from guanai.registry import duplicates, screening, services, transfers
+from guanai.registry import duplicates, households, screening, services, transfers
 from guanai.registry.models import Household, Person, TransferRequest
 
 TOWNSHIP = "522601104000"
@@ -44,9 +44,9 @@ CASES = [
      "create", {"guardian_name": [None, "周建国"]}),
     ("create_household", lambda w: f.person(w, name="郑建国", age=40, categories=["low_income"]),
      lambda w, p: services.create_household(user=w, head=p), "create", {"head_name": [None, "郑建国"]}),
-    ("add_to_household", lambda w: (services.create_household(user=w, head=f.person(w, age=40, categories=["low_income"])),
-                                    f.person(w)),
-     lambda w, c: (services.add_to_household(user=w, household=c[0], person=c[1], relation="child"),
+    ("add_person", lambda w: (services.create_household(user=w, head=f.person(w, age=40, categories=["low_income"])),
+                              f.person(w)),
+     lambda w, c: (households.add_person(user=w, household=c[0], expected_version=None, person=c[1], relation="child"),
                    Person.objects.get(pk=c[1].pk))[1],
      "update", {"relation_to_head": ["", "child"], "version": [1, 2]}),
     ("remove_from_household", lambda w: _household_with_child(w),
@@ -58,7 +58,7 @@ CASES = [
 def _household_with_child(w):
     household = services.create_household(user=w, head=f.person(w, age=40, categories=["low_income"]))
     child = f.person(w)
-    services.add_to_household(user=w, household=household, person=child, relation="child")
+    households.add_person(user=w, household=household, expected_version=None, person=child, relation="child")
     return Person.objects.get(pk=child.pk)
 
 

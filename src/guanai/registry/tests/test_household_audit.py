@@ -122,7 +122,7 @@ def test_add_person_records_the_persons_membership(village_worker):
     households.add_person(user=village_worker, household=household, expected_version=household.version,
                           person=child, relation="child")
     _check(f.only_event(child, since), village_worker, "update",
-           {"household": [None, household.pk], "relation_to_head": ["", "child"], "version": [1, 2]})
+           {"household_id": [None, household.pk], "relation_to_head": ["", "child"], "version": [1, 2]})
 
 
 def test_set_guardian_records_the_guardian_and_the_national_form(village_worker):

@@ -8,7 +8,7 @@ from guanai.accounts import roles
 from guanai.audit.models import AuditEvent
 from guanai.portal import factories
 from guanai.registry import categories as cat
-from guanai.registry import services
+from guanai.registry import households, services
 from guanai.registry.models import ChildProfile, Person
 
 VILLAGE = "990101001001"
@@ -241,9 +241,14 @@ def test_household_groups_persons_with_their_relations(client_for, users):
     client.post(f"/persons/{grandfather.pk}/household/", {"action": "create"})
     grandfather.refresh_from_db()
     assert grandfather.household is not None and grandfather.relation_to_head == "head"
+    # The service's error by field is shown on the person's page as a message.
+    response = client.post(f"/persons/{grandfather.pk}/household/", {"action": "add", "member": child.pk}, follow=True)
+    assert "请选择与户主的关系" in response.content.decode()
+    version = grandfather.household.version
     client.post(f"/persons/{grandfather.pk}/household/", {"action": "add", "member": child.pk, "relation": "grandchild"})
     child.refresh_from_db()
     assert child.household_id == grandfather.household_id and child.get_relation_to_head_display() == "孙子女"
+    assert child.household.version == version + 1  # claimed (no version to compare on this page)
     page = client.get(f"/persons/{child.pk}/").content.decode()
     assert "马德胜" in page and "马德胜户" in page
     # The head cannot leave while others remain; a clear message says why.
@@ -257,7 +262,8 @@ def test_a_person_from_another_village_cannot_join(client_for, users):
     services.create_household(user=users["township"], head=head)
     head.refresh_from_db()
     with pytest.raises(ValidationError) as err:
-        services.add_to_household(user=users["township"], household=head.household, person=other, relation="grandchild")
+        households.add_person(user=users["township"], household=head.household, expected_version=None, person=other,
+                              relation="grandchild")
     assert "同一村" in str(err.value)
 
 

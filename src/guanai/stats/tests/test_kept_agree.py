@@ -105,6 +105,7 @@ def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp
     from guanai.care.models import Visit
     from guanai.registry import services as registry
     from guanai.registry.duplicates import merge_persons
+    from guanai.registry.households import add_person
     from guanai.registry.tests.test_import_persons import child_row, ok, run, write_xlsx
     from guanai.registry.transfers import move_person
 
@@ -168,8 +169,8 @@ def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp
         user=admin, area_code="990101002001", data={"name": name}, categories=["disabled_elder"]))
         for name in ("聚合丙", "聚合丁"))
     for member in (joins, leaves):
-        committed(lambda member=member: registry.add_to_household(user=admin, household=home, person=member,
-                                                                 relation="sibling"))
+        committed(lambda member=member: add_person(user=admin, household=home, expected_version=None, person=member,
+                                                   relation="sibling"))
     leaves.refresh_from_db()
     committed(lambda: registry.remove_from_household(user=admin, person=leaves))
     # bulk-imported
