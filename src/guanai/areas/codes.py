@@ -46,6 +46,13 @@ def prefix_of(code: str) -> str:
     return code[: _LEVEL_ENDS[level_of(code)]]
 
 
+def child_prefix_length(code: str) -> int | None:
+    """The length of the prefix that names a child area of ``code`` (its own digits and the next
+    level's): 4 for a province, 12 for a township; None for a village, which has no children."""
+    level = level_of(code)
+    return None if level == VILLAGE else _LEVEL_ENDS[level + 1]
+
+
 def parent_code(code: str) -> str | None:
     level = level_of(code)
     if level == PROVINCE:

@@ -206,7 +206,7 @@ def persons_visit_due_soon_by_village(area: str, period: Period, category: str |
 def _child_code(area: str):
     """(expression: the child-area code of a record's area_id, its length) for a GROUP BY
     over the children of ``area``; None below the township (a village has no children)."""
-    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(len(codes.prefix_of(area)))
+    child_len = codes.child_prefix_length(area)
     return None if child_len is None else Substr("area_id", 1, child_len)
 
 

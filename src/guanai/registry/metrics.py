@@ -296,7 +296,7 @@ def screening_by_child(area: str, period: Period, campaign: int | str | None = N
     size: {"due", "in", "households", "found": {category: n}} (``categories``' found), each equal to
     screening_reports_due, screening_reports_in, screening_households and screening_found (by
     category) of that child: the same rounds, the same reports, grouped by the child's code."""
-    child_len = {2: 4, 4: 6, 6: 9, 9: 12}.get(len(codes.prefix_of(area)))
+    child_len = codes.child_prefix_length(area)
     if child_len is None:
         return {}
 

@@ -30,6 +30,16 @@ def test_parent_and_subtree_bounds():
     assert low <= "999999999999" < high
 
 
+@pytest.mark.parametrize("code,length", [
+    ("990000000000", 4), ("990100000000", 6), ("990101000000", 9), ("990101001000", 12), ("990101001001", None),
+])
+def test_child_prefix_length_names_the_level_below(code, length):
+    assert codes.child_prefix_length(code) == length
+    if length is not None:  # a child's code starts with that many of its own digits, the rest zeros
+        child = "990101001001"[:length].ljust(12, "0")
+        assert codes.parent_code(child) == code and codes.prefix_of(child) == child[:length]
+
+
 def test_ancestors_run_from_the_area_up_to_its_province():
     assert codes.ancestors("990101001001") == ["990101001001", "990101001000", "990101000000", "990100000000",
                                                "990000000000"]
