@@ -76,7 +76,9 @@ def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
         import sqlite3
 
         with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30)) as conn:
-            return conn.execute(query.replace("%s", "?"), params).fetchall()
+            rows = conn.execute(query.replace("%s", "?"), params).fetchall()
+            conn.commit()  # a write is kept, as on PostgreSQL (autocommit)
+            return rows
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:

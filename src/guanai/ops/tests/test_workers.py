@@ -22,12 +22,16 @@ import shutil
 from guanai.accounts.models import User
 from guanai.core import uploads
 from guanai.core.jobs import start_job
+from django.db import transaction
 admin = User.objects.get(username="admin")
-for path in sys.argv[1:]:  # python -c: argv[0] is "-c"
-    # As the import page does: the worker reads a sealed copy kept under the storage folder.
-    shutil.copy(path, path + ".upload.csv")
-    kept = uploads.seal(path + ".upload.csv")
-    start_job("import", "导入人员：" + path, admin, {"kind": "persons", "path": kept, "options": {}})
+# All the jobs in one write: on SQLite, one job at a time had to win the write lock from two
+# busy workers, and on a loaded machine lost it past the busy timeout ("database is locked").
+with transaction.atomic():
+    for path in sys.argv[1:]:  # python -c: argv[0] is "-c"
+        # As the import page does: the worker reads a sealed copy kept under the storage folder.
+        shutil.copy(path, path + ".upload.csv")
+        kept = uploads.seal(path + ".upload.csv")
+        start_job("import", "导入人员：" + path, admin, {"kind": "persons", "path": kept, "options": {}})
 """
 
 
@@ -39,6 +43,14 @@ def worker_home(tmp_path_factory):
         guanai(home, "demo", DATABASE_URL=url)
         villages = [row[0] for row in sql(url, "SELECT code FROM areas_area WHERE level = 5")]
         yield home, url, villages
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_jobs(worker_home):
+    """The tests share one database: jobs a failed test left queued would be run by the next
+    test's worker and put its counts off; they are closed after each test."""
+    yield
+    sql(worker_home[1], "UPDATE core_job SET status = 'failed' WHERE status IN ('pending', 'running')")
 
 
 def _enqueue(home, url, paths):
