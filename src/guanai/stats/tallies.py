@@ -196,6 +196,7 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
         # taken away: fill_month_ends keeps them again); new persons only (today) change none.
         first = min(month_key(changes[village]) if changes[village] else "" for village in villages)
         delete_rows(MonthEndTally.objects.filter(area_id__in=roots(), key=COMPLETE, month__gte=first))
+        refresh_planner_statistics()  # so many villages changed: a bulk load, whose new rows the planner must know
         refresh_all()
         return
     period = today_period()
@@ -215,8 +216,9 @@ def refresh_all(*, month_ends: bool = True) -> None:
     """Recompute every kept figure of today: one grouped query per key over all villages; then
     keep the month ends not kept yet (``fill_month_ends``; ``month_ends=False``: leave them to
     ``fill_month_ends_task``, past periods being counted until then)."""
-    # After a bulk load the planner needs fresh statistics to use the indexes below.
-    refresh_planner_statistics()
+    # No ANALYZE here: the bulk loads that change what the planner should know (the demo, an
+    # import into many villages) run it themselves; the nightly refresh spent about a tenth of its
+    # time at a province re-reading every table for the same statistics.
     period = today_period()
     villages, tops = all_villages(), roots()
     values = values_at(tops, period, list(TALLIES), villages)
