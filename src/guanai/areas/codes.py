@@ -6,6 +6,7 @@ An area's subtree is every code sharing its significant prefix.
 
 from __future__ import annotations
 
+import functools
 import re
 
 PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE = 1, 2, 3, 4, 5
@@ -19,6 +20,7 @@ class AreaCodeError(ValueError):
     """A code that is not a well-formed 12-digit division code (message in Chinese)."""
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a province has about 25,000 areas; a full refresh asks a million times
 def level_of(code: str) -> int:
     """The level of a code, refusing codes whose levels do not nest
     (e.g. a county part under an empty city part)."""
