@@ -212,10 +212,13 @@ def refresh_villages(village_codes: Iterable[str] | dict[str, date | None], sinc
     refresh_month_ends({village: changes[village] for village in villages})
 
 
-def refresh_all(*, month_ends: bool = True) -> None:
+def refresh_all(*, month_ends: bool = True, dated_only: bool = False) -> None:
     """Recompute every kept figure of today: one grouped query per key over all villages; then
     keep the month ends not kept yet (``fill_month_ends``; ``month_ends=False``: leave them to
-    ``fill_month_ends_task``, past periods being counted until then)."""
+    ``fill_month_ends_task``, past periods being counted until then). ``dated_only``: only the
+    figures of today, which move with the date (ages, deadlines); the rows by month and period and
+    the duplicate groups, which move only with the records and which every write keeps, stay as
+    they are (the nightly refresh of a complete set: at a province about half of a full one)."""
     # No ANALYZE here: the bulk loads that change what the planner should know (the demo, an
     # import into many villages) run it themselves; the nightly refresh spent about a tenth of its
     # time at a province re-reading every table for the same statistics.
@@ -225,7 +228,7 @@ def refresh_all(*, month_ends: bool = True) -> None:
     village_set = set(villages)
     rows = _village_rows(values, villages)
     rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True))
-    _write(None, rows, _month_rows(tops, village_set) + _period_rows(tops, village_set))
+    _write(None, rows, None if dated_only else _month_rows(tops, village_set) + _period_rows(tops, village_set))
     if month_ends:
         fill_month_ends()
 
@@ -256,9 +259,11 @@ def _period_rows(scopes: Iterable[str], villages: Iterable[str]) -> list[tuple[s
     return rows
 
 
-def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -> None:
+def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple] | None) -> None:
     """Replace the kept rows of ``villages`` (None: all) and of the areas above them, in one
-    transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value)."""
+    transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value);
+    ``months`` None: the rows by month and period, and what follows a refresh (the duplicate
+    groups), stay as they are."""
     with transaction.atomic():
         stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*village_keys(), COMPLETE])
         delete_rows(stale if villages is None else stale.filter(area_id__in=villages))
@@ -273,8 +278,8 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
             delete_rows(MonthTally.objects.filter(pk__in=gone[start:start + 10_000]))
         _upsert_tallies(changed_rows)
         _upsert_months(changed_months)
-        _roll_up(villages)
-        for callback in AFTER_REFRESH:
+        _roll_up(villages, months=months is not None)
+        for callback in AFTER_REFRESH if months is not None else ():
             callback(villages)
     if villages is None:  # the mark of a complete refresh, last
         AreaTally.objects.bulk_create([AreaTally(area_id=top, key=COMPLETE, value=1) for top in roots()],
@@ -282,17 +287,17 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple]) -
                                       update_fields=["value", "updated_at"])
 
 
-def _difference(villages: list[str] | None, rows: list[tuple], months: list[tuple],
+def _difference(villages: list[str] | None, rows: list[tuple], months: list[tuple] | None,
                 chunk: int = 2000) -> tuple[list[tuple], list[tuple], list[int]]:
     """What ``_write`` must write of ``rows`` and ``months`` (the village rows that differ from the
-    stored ones; rows of larger areas, all) and the pks of stored month rows no longer wanted.
-    The stored rows are read ``chunk`` villages at a time: all of a province's at once doubled
-    a refresh's memory."""
+    stored ones; rows of larger areas, all) and the pks of stored month rows no longer wanted
+    (``months`` None: none; they are not compared). The stored rows are read ``chunk`` villages
+    at a time: all of a province's at once doubled a refresh's memory."""
     new_rows: dict[str, list[tuple]] = {}
     for row in rows:
         new_rows.setdefault(row[0], []).append(row)
     new_months: dict[str, list[tuple]] = {}
-    for row in months:
+    for row in months or ():
         new_months.setdefault(row[0], []).append(row)
     in_order = sorted(villages if villages is not None else all_villages())
     changed_rows, changed_months, gone = [], [], []
@@ -300,9 +305,9 @@ def _difference(villages: list[str] | None, rows: list[tuple], months: list[tupl
         part = in_order[start:start + chunk]
         stored = {(area, key): value for area, key, value in
                   AreaTally.objects.filter(area_id__in=part).order_by().values_list("area_id", "key", "value")}
-        stored_months = {(area, key, month): (pk, value) for pk, area, key, month, value in
-                         MonthTally.objects.filter(area_id__in=part).order_by()
-                         .values_list("pk", "area_id", "key", "month", "value")}
+        stored_months = {} if months is None else {
+            (area, key, month): (pk, value) for pk, area, key, month, value in
+            MonthTally.objects.filter(area_id__in=part).order_by().values_list("pk", "area_id", "key", "month", "value")}
         wanted = set()
         for village in part:
             changed_rows += [row for row in new_rows.pop(village, ()) if stored.get(row[:2]) != int(row[2])]
@@ -333,13 +338,16 @@ def _upsert_months(rows: list[tuple[str, str, str, object]]) -> None:
              for area, key, month, value in rows])
 
 
-def _roll_up(villages: list[str] | None) -> None:
+def _roll_up(villages: list[str] | None, *, months: bool = True) -> None:
     """Each area above the villages keeps the sum of its children's rows, level by level from
-    the townships up, so a province's figure is one row, not twenty thousand."""
+    the townships up, so a province's figure is one row, not twenty thousand (``months``: the
+    rows by month and period too)."""
     for level, children, parents in levels_up(villages):
         state = (AreaTally.objects.filter(**children, key__in=list(TALLIES)).order_by()
                  .values_list("area__parent", "key").annotate(n=Sum("value")).values_list("area__parent", "key", "n"))
         _upsert_tallies([(parent, key, n or 0) for parent, key, n in state if parent])
+        if not months:
+            continue
         flows = (MonthTally.objects.filter(**children).order_by().values_list("area__parent", "key", "month")
                  .annotate(n=Sum("value")).values_list("area__parent", "key", "month", "n"))
         flows = [(parent, key, month, n) for parent, key, month, n in flows if parent and n]
@@ -385,7 +393,9 @@ def batched():
 
 @task()
 def refresh_all_task() -> None:
-    refresh_all()
+    """The refresh of a new day (``ensure_fresh``): of a complete set (no import took its marks
+    away since the last full refresh) only today's figures; else everything."""
+    refresh_all(dated_only=tallies_complete())
 
 
 @task()

@@ -178,3 +178,34 @@ def test_the_nightly_refresh_leaves_the_planner_statistics_and_a_bulk_refresh_re
     assert not analyzed(lambda: tallies.refresh_all(month_ends=False))
     monkeypatch.setattr(tallies, "REFRESH_ALL_ABOVE", 1)
     assert analyzed(lambda: tallies.refresh_villages(["990101001001", "990101001002"]))
+
+
+def test_the_nightly_refresh_of_a_complete_set_recomputes_only_todays_figures(users, monkeypatch):
+    """Rows by month and period and the duplicate groups move only with the records, and every
+    write keeps them: a new day's refresh recomputed them too (about half of it at a province).
+    It now recomputes today's figures only; after an import took the marks of a complete set
+    away, everything."""
+    from guanai.stats.models import AreaTally, MonthTally
+
+    tallies.refresh_all(month_ends=False)
+    assert tallies.tallies_complete()
+    wrong = AreaTally.objects.filter(area__level=5, key="persons_registered").order_by("pk").first()
+    AreaTally.objects.filter(pk=wrong.pk).update(value=wrong.value + 7)  # as a date change leaves one
+    months_before = sorted(MonthTally.objects.values_list("area_id", "key", "month", "value"))
+    asked = []
+    monkeypatch.setattr(tallies, "_month_rows", lambda *args: asked.append("months") or [])
+    monkeypatch.setattr(tallies, "_period_rows", lambda *args: asked.append("periods") or [])
+    monkeypatch.setattr(tallies, "AFTER_REFRESH", [lambda villages: asked.append("duplicates")])
+
+    tallies.refresh_all_task.call()
+
+    assert asked == []
+    assert AreaTally.objects.get(pk=wrong.pk).value == wrong.value  # today's figure corrected
+    assert sorted(MonthTally.objects.values_list("area_id", "key", "month", "value")) == months_before
+    assert tallies.tallies_fresh()
+    village = wrong.area_id
+    assert tally(village, "persons_registered") == metrics.compute("persons_registered", village, _today())
+
+    tallies.invalidate_tallies()
+    tallies.refresh_all_task.call()
+    assert sorted(asked) == ["duplicates", "months", "periods"]
