@@ -82,7 +82,8 @@ def sql(url: str, query: str, params: tuple = ()) -> list[tuple]:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute(query, params).fetchall()
+        cursor = conn.execute(query, params)
+        return cursor.fetchall() if cursor.description else []  # a write returns no rows
 
 
 def persons_csv(path: Path, rows: int, villages: list[str], seed: int = 1) -> Path:
