@@ -1,10 +1,15 @@
 """Database housekeeping shared by bulk writers (demo, imports)."""
 
+import contextlib
 import functools
+import queue
 import re
 import sqlite3
+import sys
+import threading
+from contextvars import ContextVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 # Text that can go between apostrophes as it is, on SQLite and PostgreSQL alike: no
@@ -76,6 +81,10 @@ def insert_many(cursor, head: str, row: str, rows: list[tuple], *, most: int = 2
         return
     width = max(len(rows[0]), 1)
     size = max(1, min(most, _max_query_params() // width))
+    pipe = _background.get()
+    if pipe is not None:
+        pipe.queue(_statements(pipe.convert(head), pipe.convert(row), rows, size))
+        return
     execute = cursor.execute
     if connection.vendor == "sqlite":
         # Django's SQLite cursor rewrites every statement's %s into ? with a regular expression,
@@ -83,12 +92,120 @@ def insert_many(cursor, head: str, row: str, rows: list[tuple], *, most: int = 2
         # statements go to the driver's cursor (same connection, same transaction).
         head, row = cursor.cursor.convert_query(head), cursor.cursor.convert_query(row)
         execute = functools.partial(sqlite3.Cursor.execute, cursor.cursor)
-    full = head + ", ".join([row] * size)
     with connection.wrap_database_errors:  # Django's exceptions, as from its own cursor
-        for start in range(0, len(rows), size):
-            chunk = rows[start:start + size]
-            sql = full if len(chunk) == size else head + ", ".join([row] * len(chunk))
-            execute(sql, [value for values in chunk for value in values])
+        for sql, params in _statements(head, row, rows, size):
+            execute(sql, params)
+
+
+def _statements(head: str, row: str, rows: list[tuple], size: int):
+    """(statement, parameters) of ``size`` rows each, the last one shorter."""
+    full = head + ", ".join([row] * size)
+    for start in range(0, len(rows), size):
+        chunk = rows[start:start + size]
+        yield (full if len(chunk) == size else head + ", ".join([row] * len(chunk)),
+               [value for values in chunk for value in values])
+
+
+_background: ContextVar["_InsertThread | None"] = ContextVar("background_inserts", default=None)
+
+# How long a thread runs Python before another waiting for the interpreter's lock gets it, inside
+# ``inserts_in_background``: the default 5 ms made the inserting thread wait that long after every
+# statement (the database works without the lock, Python's side of a statement needs it), so
+# its queue filled and the caller waited on it.
+_SWITCH_INTERVAL = 0.0005
+
+
+@contextlib.contextmanager
+def inserts_in_background():
+    """Inside the block, ``insert_many`` hands its statements to a thread of their own, which runs
+    them one after another on this connection, in its transaction, while the caller goes on
+    preparing the next rows: SQLite and psycopg run a statement without holding Python's lock, so
+    the database's work on one batch and Python's on the next use two cores (an import's
+    validation and its inserts). Any other statement of this connection (a lookup, an ORM write)
+    first waits for the queued ones, so it sees them and runs in its order; an error of a queued
+    statement is raised at the next statement, the next insert or the block's end, and nothing
+    queued after it runs. The block must end before the transaction does."""
+    if connection.vendor not in ("sqlite", "postgresql") or _background.get() is not None:
+        yield
+        return
+    wrapper = connections[DEFAULT_DB_ALIAS]  # this thread's connection itself, not the proxy
+    wrapper.ensure_connection()
+    pipe = _InsertThread(wrapper)
+    token = _background.set(pipe)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_INTERVAL))
+    try:
+        with wrapper.execute_wrapper(pipe.before_statement):
+            yield
+            pipe.wait()
+    except BaseException:
+        pipe.skip = True  # what is still queued would only be rolled back
+        raise
+    finally:
+        sys.setswitchinterval(interval)
+        _background.reset(token)
+        pipe.close()
+
+
+class _InsertThread:
+    """The thread of ``inserts_in_background``: statements in a bounded queue (at most a few
+    hundred thousand values wait in memory), run in order until the first error."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+        # Django's SQLite connection may be used from another thread (check_same_thread=False) and
+        # psycopg's serializes its users; the thread has a cursor of its own.
+        if wrapper.vendor == "sqlite":
+            from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+            self.cursor = wrapper.connection.cursor(factory=SQLiteCursorWrapper)
+            # As insert_many does: %s rewritten once per statement shape, run by the driver's cursor.
+            self.convert = self.cursor.convert_query
+            self.execute = functools.partial(sqlite3.Cursor.execute, self.cursor)
+        else:
+            self.cursor = wrapper.connection.cursor()
+            self.convert, self.execute = str, self.cursor.execute
+        self.statements: queue.Queue = queue.Queue(maxsize=64)
+        self.error: BaseException | None = None
+        self.skip = False
+        self.thread = threading.Thread(target=self._run, name="inserts_in_background", daemon=True)
+        self.thread.start()
+
+    def queue(self, statements) -> None:
+        if self.error is not None:
+            raise self.error
+        for statement in statements:
+            self.statements.put(statement)
+
+    def _run(self) -> None:
+        while True:
+            item = self.statements.get()
+            try:
+                if item is None:
+                    return
+                if self.error is None and not self.skip:
+                    with self.wrapper.wrap_database_errors:  # Django's exceptions, as from its cursor
+                        self.execute(*item)
+            except BaseException as exc:  # kept for the caller's thread, which raises it
+                self.error = exc
+            finally:
+                self.statements.task_done()
+
+    def before_statement(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+    def wait(self) -> None:
+        """Until every queued statement has run; then raise the first error, if any (again at
+        every later wait: the statements after it did not run)."""
+        self.statements.join()
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        self.statements.put(None)
+        self.thread.join()
+        self.cursor.close()
 
 
 def _max_query_params() -> int:

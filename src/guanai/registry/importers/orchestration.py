@@ -14,6 +14,7 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from guanai.core import clock
+from guanai.core.db import inserts_in_background
 from guanai.core.jobs import refuse_if_limited
 from guanai.accounts import roles
 from guanai.accounts.roles import user_role
@@ -80,7 +81,7 @@ def import_persons(path, *, user=None, dry_run=False, options=None, progress=no_
     done = 0
 
     atomic = contextlib.nullcontext() if dry_run else transaction.atomic()
-    with _bigger_cache(), _no_cycle_collection(), atomic:
+    with _bigger_cache(), _no_cycle_collection(), atomic, inserts_in_background():
         for sheet_pos, (sheet_name, table) in enumerate(tables):
             validator = Validator(table, villages, default_category, default_area, today)
             if "village_code" not in table.columns and "village" not in table.columns and not default_area:

@@ -1,0 +1,75 @@
+"""Bulk inserts run on a thread of their own (core.db.inserts_in_background): in order, seen by the
+next statement, and an error or a failed block leaves nothing half-written."""
+
+import sys
+import threading
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from guanai.core.db import insert_many, inserts_in_background
+
+pytestmark = pytest.mark.django_db
+
+HEAD = "INSERT INTO bulk_probe (id, name) VALUES "
+ROW = "(%s, %s)"
+
+
+@pytest.fixture
+def probe_table():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bulk_probe (id INTEGER PRIMARY KEY, name VARCHAR(20) UNIQUE)")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bulk_probe")
+
+
+def _count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM bulk_probe")
+        return cursor.fetchone()[0]
+
+
+def _insert(rows):
+    with connection.cursor() as cursor:
+        insert_many(cursor, HEAD, ROW, rows)
+
+
+def _threads() -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name == "inserts_in_background"]
+
+
+def test_queued_inserts_are_seen_by_the_next_statement_and_kept(probe_table):
+    interval = sys.getswitchinterval()
+    with transaction.atomic(), inserts_in_background():
+        assert _threads() == ["inserts_in_background"]
+        _insert([(i, f"name{i}") for i in range(1, 3001)])
+        assert _count() == 3000  # the read waits for the queued statements
+        _insert([(i, f"name{i}") for i in range(3001, 3101)])
+    assert _count() == 3100
+    assert _threads() == []
+    assert sys.getswitchinterval() == interval  # given back
+
+
+def test_an_error_of_a_queued_insert_is_raised_and_the_transaction_keeps_nothing(probe_table):
+    with pytest.raises(IntegrityError):
+        with transaction.atomic(), inserts_in_background():
+            _insert([(i, f"name{i}") for i in range(1, 1001)])
+            _insert([(2000, "name5")])  # the same name again: refused by the database
+            _insert([(i, f"later{i}") for i in range(3000, 3100)])
+    assert _count() == 0
+    assert _threads() == []
+
+
+def test_a_block_that_fails_leaves_nothing_and_stops_the_thread(probe_table):
+    with pytest.raises(ValueError, match="stop"):
+        with transaction.atomic(), inserts_in_background():
+            _insert([(i, f"name{i}") for i in range(1, 20001)])
+            raise ValueError("stop")
+    assert _count() == 0
+    assert _threads() == []
+
+
+def test_without_the_block_inserts_run_at_once(probe_table):
+    _insert([(1, "one"), (2, "two")])
+    assert _count() == 2
