@@ -15,8 +15,6 @@ from guanai.archive import services as archive
 from guanai.archive.models import Document, DocumentFact
 from guanai.areas.models import Area
 from guanai.areas.scoping import scope_queryset
-from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
 from guanai.briefings.models import Briefing, BriefingFact
 from guanai.briefings.permissions import COMPOSE_ROLES as BRIEFING_COMPOSE_ROLES
 from guanai.briefings.permissions import READ_ROLES as BRIEFING_READ_ROLES
@@ -27,6 +25,7 @@ from guanai.coordination.models import Conference, MemberUnit, UnitReport
 from guanai.coordination.workflow import reports_for
 from guanai.protection import services as protection
 from guanai.protection.models import Case, CaseStep
+from guanai.protection.selectors import case_for_view
 from guanai.registry.models import ScreeningCampaign, ScreeningReport
 from guanai.registry.screening_views import _campaigns_for as campaigns_for
 
@@ -83,7 +82,8 @@ class Resource:
     updated_field: str | None = None
     category_field: str | None = None
     area_filter: bool = True
-    audit_view: bool = False  # a full personal record: audited like the page's view
+    # (user, pk) -> the record, for a full personal record: the page's selector, which audits the sight
+    for_view: Callable | None = None
     ordering: str = "-pk"
     extra_params: list = field(default_factory=list)
     narrow: Callable | None = None  # (queryset, request) -> queryset: the resource's own filters
@@ -139,9 +139,10 @@ def _detail_view(res: Resource):
             return res.queryset(self.request.user)
 
         def get_object(self):
-            obj = super().get_object()
-            if res.audit_view:
-                record(AuditEvent.VIEW, user=self.request.user, obj=obj, request=self.request._request)
+            if res.for_view is None:
+                return super().get_object()
+            obj = res.for_view(self.request.user, self.kwargs["pk"])
+            self.check_object_permissions(self.request, obj)
             return obj
 
         @extend_schema(summary=f"{res.name}：单条记录")
@@ -204,7 +205,7 @@ RESOURCES = [
              period_field="inspected_on", updated_field="created_at"),
     Resource("cases", CASE_ROLES,
              lambda user: protection.cases_for(user).select_related("area").prefetch_related("steps"), CaseOut,
-             period_field="reported_at", category_field="situation", audit_view=True),
+             period_field="reported_at", category_field="situation", for_view=case_for_view),
     Resource("screening-campaigns", SCREENING_ROLES, lambda user: campaigns_for(user).select_related("area"),
              CampaignOut, area_filter=False),
     Resource("screening-reports", SCREENING_ROLES,

@@ -131,3 +131,22 @@ def test_archive_search(api_for):
     data = response.json()
     assert {"query", "total", "page", "results"} <= set(data)
     assert api_for("county").get("/api/v1/documents/search/?page=99999999999999999999").status_code == 200
+
+
+def test_a_visit_and_a_case_read_in_full_are_audited_as_on_their_pages(users, api_for):
+    """The API read visits without an audit event (their page records one) and recorded the case's
+    itself: both now read through the pages' selectors, which record who saw what."""
+    from guanai.care.models import Visit
+    from guanai.protection.models import Case
+
+    visit = scope_queryset(Visit.objects.all(), users["township"]).order_by("pk").first()
+    case = scope_queryset(Case.objects.all(), users["township"]).order_by("pk").first()
+    client = api_for("township")
+    for url, obj, object_type in ((f"/api/v1/visits/{visit.pk}/", visit, "care.visit"),
+                                  (f"/api/v1/cases/{case.pk}/", case, "protection.case")):
+        assert client.get(url).status_code == 200
+        assert AuditEvent.objects.filter(action=AuditEvent.VIEW, object_type=object_type, object_id=str(obj.pk),
+                                         user=users["township"]).exists(), url
+    outside = Visit.objects.exclude(pk__in=scope_queryset(Visit.objects.all(), users["township"])).first()
+    if outside is not None:
+        assert client.get(f"/api/v1/visits/{outside.pk}/").status_code == 404
