@@ -8,12 +8,11 @@ from django.shortcuts import render
 
 from guanai.accounts import roles
 from guanai.accounts.access import roles_required
-from guanai.areas.scoping import get_scoped_or_404, scope_queryset
-from guanai.audit.models import AuditEvent
-from guanai.audit.services import record
+from guanai.areas.scoping import scope_queryset
 from guanai.care.models import Visit
 from guanai.protection.models import Case
 from guanai.registry.models import Person
+from guanai.registry.selectors import person_for_view
 
 FILE_ROLES = (roles.ADMIN, roles.STAFF, roles.VILLAGE)
 LIMIT = 200  # a file prints a person's latest records; older ones stay on the lists
@@ -22,8 +21,7 @@ LIMIT = 200  # a file prints a person's latest records; older ones stay on the l
 @roles_required(*FILE_ROLES)
 def person_file(request, pk: int):
     user = request.user
-    person = get_scoped_or_404(Person.objects.select_related("area", "area__parent", "household"), user, pk=pk)
-    record(AuditEvent.VIEW, user=user, obj=person, request=request, detail="打印档案")
+    person = person_for_view(user, pk, detail="打印档案")  # the sight audited, as the person's page
     visits = Visit.objects.filter(Q(person=person) | Q(household_id=person.household_id) if person.household_id
                                   else Q(person=person))
     context = {

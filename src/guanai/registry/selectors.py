@@ -10,10 +10,11 @@ from guanai.audit.services import record
 from .models import Person
 
 
-def person_for_view(user, pk: int) -> Person:
-    """The person ``pk`` as the detail page shows them (404 when out of scope); the sight is audited."""
+def person_for_view(user, pk: int, *, detail: str = "") -> Person:
+    """The person ``pk`` as the detail page shows them (404 when out of scope); the sight is audited
+    (``detail``: how it was seen, e.g. 打印档案)."""
     person = get_scoped_or_404(Person.objects.select_related("area", "area__parent", "household"), user, pk=pk)
-    record(AuditEvent.VIEW, user=user, obj=person)
+    record(AuditEvent.VIEW, user=user, obj=person, detail=detail)
     return person
 
 
