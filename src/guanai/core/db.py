@@ -76,7 +76,8 @@ def insert_many(cursor, head: str, row: str, rows: list[tuple], *, most: int = 2
     limit on parameters allows (at most ``most``): ``head`` is "INSERT INTO t (a, b) VALUES ",
     ``row`` one row's "(%s, %s)" (constants may be written into it). The per-statement work of
     the database is done once for many rows, not once per row as with executemany: about a
-    third less CPU on SQLite for a bulk writer's 200,000 rows (the importer's)."""
+    third less CPU on SQLite for a bulk writer's 200,000 rows (the importer's). Inside
+    ``inserts_in_background`` the statements are queued for its thread instead."""
     if not rows:
         return
     width = max(len(rows[0]), 1)
@@ -85,16 +86,18 @@ def insert_many(cursor, head: str, row: str, rows: list[tuple], *, most: int = 2
     if pipe is not None:
         pipe.queue(_statements(pipe.convert(head), pipe.convert(row), rows, size))
         return
-    execute = cursor.execute
-    if connection.vendor == "sqlite":
-        # Django's SQLite cursor rewrites every statement's %s into ? with a regular expression,
-        # which for statements this long costs more than the insert: rewritten once here, the
-        # statements go to the driver's cursor (same connection, same transaction).
-        head, row = cursor.cursor.convert_query(head), cursor.cursor.convert_query(row)
-        execute = functools.partial(sqlite3.Cursor.execute, cursor.cursor)
+    convert, execute = _driver_statements(cursor.cursor) if connection.vendor == "sqlite" else (str, cursor.execute)
     with connection.wrap_database_errors:  # Django's exceptions, as from its own cursor
-        for sql, params in _statements(head, row, rows, size):
+        for sql, params in _statements(convert(head), convert(row), rows, size):
             execute(sql, params)
+
+
+def _driver_statements(sqlite_cursor):
+    """(convert, execute) for statements run on Django's SQLite cursor by the driver itself:
+    Django's cursor rewrites every statement's %s into ? with a regular expression, which for a
+    bulk writer's long statements costs more than the insert; ``convert`` rewrites a statement
+    shape once, ``execute`` runs on the same connection, in the same transaction."""
+    return sqlite_cursor.convert_query, functools.partial(sqlite3.Cursor.execute, sqlite_cursor)
 
 
 def _statements(head: str, row: str, rows: list[tuple], size: int):
@@ -159,9 +162,7 @@ class _InsertThread:
             from django.db.backends.sqlite3.base import SQLiteCursorWrapper
 
             self.cursor = wrapper.connection.cursor(factory=SQLiteCursorWrapper)
-            # As insert_many does: %s rewritten once per statement shape, run by the driver's cursor.
-            self.convert = self.cursor.convert_query
-            self.execute = functools.partial(sqlite3.Cursor.execute, self.cursor)
+            self.convert, self.execute = _driver_statements(self.cursor)
         else:
             self.cursor = wrapper.connection.cursor()
             self.convert, self.execute = str, self.cursor.execute
