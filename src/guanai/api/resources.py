@@ -32,7 +32,7 @@ from guanai.registry.screening_views import _campaigns_for as campaigns_for
 from . import filters
 from .base import Cursor
 from .serializers import AreaRef, AreaSerializer, area_ref
-from .views_base import ApiView
+from .views_base import ApiView, ReadForView
 
 ALL = tuple(sorted(roles.ALL))
 AREA_ROLES = tuple(sorted(roles.ALL - {roles.VOLUNTEER}))  # areas/views.py
@@ -131,19 +131,13 @@ def _list_view(res: Resource):
 
 
 def _detail_view(res: Resource):
-    class DetailView(ApiView, generics.RetrieveAPIView):
+    class DetailView(ReadForView, ApiView, generics.RetrieveAPIView):
         allowed_roles = res.roles
         serializer_class = res.detail_serializer or res.serializer
+        for_view = staticmethod(res.for_view) if res.for_view else None
 
         def get_queryset(self):
             return res.queryset(self.request.user)
-
-        def get_object(self):
-            if res.for_view is None:
-                return super().get_object()
-            obj = res.for_view(self.request.user, self.kwargs["pk"])
-            self.check_object_permissions(self.request, obj)
-            return obj
 
         @extend_schema(summary=f"{res.name}：单条记录")
         def get(self, request, *args, **kwargs):

@@ -24,7 +24,7 @@ from guanai.registry.models import Household, Person
 
 from . import filters, idempotency
 from .base import validation_response
-from .views_base import ApiView
+from .views_base import ApiView, ReadForView
 from .serializers import PersonDetailSerializer, PersonInput, PersonSerializer, VisitInput, VisitSerializer
 
 VISIT_ROLES = (roles.ADMIN, roles.STAFF, roles.VILLAGE, roles.VOLUNTEER)
@@ -96,18 +96,13 @@ class VisitList(ApiView, generics.ListAPIView):
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 
-class VisitDetail(ApiView, generics.RetrieveAPIView):
+class VisitDetail(ReadForView, ApiView, generics.RetrieveAPIView):
     allowed_roles = VISIT_ROLES
     serializer_class = VisitSerializer
+    for_view = staticmethod(care_selectors.visit_for_view)  # as the visit's page: the sight audited
 
-    def get_queryset(self):
+    def get_queryset(self):  # the schema's (the record itself is read by for_view)
         return visits_queryset(self.request.user)
-
-    def get_object(self):
-        # As the visit's page reads it (care.selectors): the sight of a visit record is audited.
-        visit = care_selectors.visit_for_view(self.request.user, self.kwargs["pk"])
-        self.check_object_permissions(self.request, visit)
-        return visit
 
 
 class PersonList(ApiView, generics.ListAPIView):

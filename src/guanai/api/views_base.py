@@ -35,3 +35,17 @@ class ApiView(APIView):
         if isinstance(pk, int) and parse_pk(pk) is None:
             # An id no column can hold is simply not there (PostgreSQL would refuse the query).
             raise NotFound("记录不存在或您无权查看")
+
+
+class ReadForView:
+    """A retrieve view whose record is read as its page reads it: ``for_view(user, pk)``, the app's
+    selector, which scopes it (404 outside) and audits the sight of a full personal record."""
+
+    for_view = None  # a staticmethod: (user, pk) -> the record
+
+    def get_object(self):
+        if self.for_view is None:
+            return super().get_object()
+        record = self.for_view(self.request.user, self.kwargs["pk"])
+        self.check_object_permissions(self.request, record)
+        return record
