@@ -298,6 +298,8 @@ def person_household(request, pk: int):
         elif action == "remove":
             services.remove_from_household(user=request.user, person=person)
             messages.success(request, f"已将{person.name}移出家庭户。")
-    except (services.ConflictError, ValidationError) as exc:  # a conflict: the household went meanwhile
-        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    except services.ConflictError as exc:  # the household went meanwhile
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     return redirect("registry:detail", pk=person.pk)
