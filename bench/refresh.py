@@ -1,0 +1,68 @@
+"""Time of refreshing the kept figures at demo scale: the full refresh and the nightly one.
+
+    .venv/bin/python bench/refresh.py [--scale province|city|small] [--runs 2] [--database-url URL]
+
+On the cached demo database of bench/pages.py (var/bench/, or the given PostgreSQL database):
+``stats.tallies.refresh_all(month_ends=False)`` (after a bulk load or an import into many
+villages) and ``refresh_all(month_ends=False, dated_only=True)`` (the refresh of a new day, of a
+complete set: today's figures only), each the median of ``--runs``. Baseline, in the same run: the
+raw grouped count of persons per village, the least a refresh cannot do without. Last line: JSON
+with ``ratio`` (the nightly refresh / baseline) and the bar of issue #14 (seconds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_db import SCALES, open_demo  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="province", choices=SCALES)
+    parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    open_demo(args.scale, args.database_url or None)
+    from django.db import connection
+
+    from guanai.registry.models import Person
+    from guanai.stats import tallies
+
+    def median_s(func, runs=args.runs) -> float:
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            func()
+            samples.append(time.perf_counter() - started)
+            print(f"  {func.__name__}: {samples[-1]:.1f} s", file=sys.stderr, flush=True)
+        return statistics.median(samples)
+
+    def full():
+        tallies.refresh_all(month_ends=False)
+
+    def nightly():
+        tallies.refresh_all(month_ends=False, dated_only=True)
+
+    def baseline():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT area_id, COUNT(*) FROM registry_person GROUP BY area_id")
+            cursor.fetchall()
+
+    full_s, nightly_s = median_s(full), median_s(nightly)
+    baseline_s = median_s(baseline, max(args.runs, 3))
+    print(json.dumps({"benchmark": "refresh", "scale": args.scale, "database": connection.vendor,
+                      "persons": Person.objects.count(), "runs": args.runs, "full_seconds": round(full_s, 1),
+                      "nightly_seconds": round(nightly_s, 1), "baseline_seconds": round(baseline_s, 2),
+                      "ratio": round(nightly_s / max(baseline_s, 0.001), 1), "bar_seconds": 10,
+                      "meets_bar": full_s < 10}))
+
+
+if __name__ == "__main__":
+    main()
