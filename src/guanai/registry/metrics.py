@@ -326,15 +326,19 @@ def screening_by_child(area: str, period: Period, campaign: int | str | None = N
 # --- kept per village (stats.tallies): the current figures of the home pages and dashboards --------
 # On file "at the period's end" is on file today for any period not over: exits are never
 # dated ahead (registry.services.exit_person), so these read today's state.
-keep("persons_registered")
+# Record-only keys (``dated=False``): on file, categories, risk and profile change only with records
+# (exits are never dated ahead), and every write refreshes its villages, so the nightly refresh
+# leaves them; ages and birthdays move with the date.
+keep("persons_registered", dated=False)
 for _code, _label in cat.CATEGORY_CHOICES:
-    keep("persons_registered", category=_code)
-keep("children_without_guardianship")
+    keep("persons_registered", category=_code, dated=False)
+keep("children_without_guardianship", dated=False)
 for _level in ("red", "orange", "yellow", "green"):
-    keep("persons_at_risk", level=_level, aliases=({},) if _level == "red" else ())
+    keep("persons_at_risk", level=_level, aliases=({},) if _level == "red" else (), dated=False)
 keep("children_aging_out", as_of_today=False, aliases=({"within_days": 90},))
 # The national tables' columns, today's, from the township up (stats.tallies.BY_TOWNSHIP).
+AGE_COLUMNS = ("age_0_5", "age_6_13", "age_14_up")
 for _name in ("left_behind_children", "children_in_difficulty"):
-    keep(_name, by_township=True)
+    keep(_name, by_township=True, dated=False)
     for _column in child_column_keys():
-        keep(_name, by_township=True, column=_column)
+        keep(_name, by_township=True, column=_column, dated=_column in AGE_COLUMNS)

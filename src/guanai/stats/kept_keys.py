@@ -32,6 +32,11 @@ AS_OF_TODAY: set[str] = set()
 # categories would be two million village rows at a province (a village's table is counted, its
 # villages' rows of a township's table in one grouped query). No month ends: a past table is counted.
 BY_TOWNSHIP: set[str] = set()
+# Keys whose value moves with the date alone (ages, visit deadlines): the nightly refresh of a
+# complete set recomputes only these. The others change only with records, and every write
+# refreshes its villages' rows. Dated unless ``keep`` is told otherwise: a key wrongly left
+# dated costs a little time each night, one wrongly left undated would go stale.
+DATED: set[str] = set()
 
 # Records are filed in villages; a township or anything above reads its own row (the sum of its
 # villages'); a village's figures are counted from its records.
@@ -52,11 +57,12 @@ def after_refresh(callback: Callable[[list[str] | None], None]) -> Callable[[lis
 
 
 def keep(name: str, *, as_of_today: bool = True, aliases: tuple[dict, ...] = (), by_township: bool = False,
-         **params) -> str:
+         dated: bool = True, **params) -> str:
     """Keep metric ``name`` with ``params`` per village (called by the app defining the metric).
     ``as_of_today``: the metric reads its state at ``min(period end, today)``, so any running
     period asks today's value. ``aliases``: other parameter sets meaning the same (a default).
-    ``by_township``: kept per township and up only, today's value only (``BY_TOWNSHIP``)."""
+    ``by_township``: kept per township and up only, today's value only (``BY_TOWNSHIP``).
+    ``dated=False``: the value changes only when records do, never with the date (``DATED``)."""
     key = name + "".join(f":{value}" for _k, value in sorted(params.items()))
     TALLIES[key] = (name, params)
     for variant in (params, *aliases):
@@ -65,6 +71,10 @@ def keep(name: str, *, as_of_today: bool = True, aliases: tuple[dict, ...] = (),
         AS_OF_TODAY.add(key)
     if by_township:
         BY_TOWNSHIP.add(key)
+    if dated:
+        DATED.add(key)
+    else:
+        DATED.discard(key)
     return key
 
 
@@ -98,24 +108,27 @@ COMPLETE = "_complete"  # a row on each top area: a complete refresh finished, a
 def values_at(scopes: list[str], period: Period, keys: list[str], villages: list[str]) -> dict[tuple[str, str], int]:
     """{(village, key): value} of every village of ``scopes`` for ``period``: each key's
     per-village form (``@by_village``) asked once per scope, a grouped form once for all the
-    values of its first parameter (every category). Absent: 0."""
+    values of its first parameter (every category) when all of them are asked (the nightly
+    refresh asks three age bands of forty columns: each by itself). Absent: 0."""
     values: dict[tuple[str, str], int] = {}
+    asked = set(keys)
     grouped_done: set[str] = set()
     for key in keys:
         name, params = TALLIES[key]
         info = METRICS[name]
         form = info.by_village
         if form is not None and getattr(form, "grouped", False) and list(params) == [info.params[0]]:
-            # Every value of the first parameter (every category) in one query per scope.
-            if name not in grouped_done:
-                grouped_done.add(name)
-                wanted = {TALLIES[k][1][info.params[0]]: k for k in keys
-                          if TALLIES[k][0] == name and list(TALLIES[k][1]) == [info.params[0]]}
-                for scope in scopes:
-                    for (village, value), n in form(scope, period, **{info.params[0]: GROUPED}).items():
-                        if value in wanted:
-                            values[(village, wanted[value])] = n
-            continue
+            family = {TALLIES[k][1][info.params[0]]: k for k in TALLIES
+                      if TALLIES[k][0] == name and list(TALLIES[k][1]) == [info.params[0]]}
+            if asked.issuperset(family.values()):
+                # Every value of the first parameter (every category) in one query per scope.
+                if name not in grouped_done:
+                    grouped_done.add(name)
+                    for scope in scopes:
+                        for (village, value), n in form(scope, period, **{info.params[0]: GROUPED}).items():
+                            if value in family:
+                                values[(village, family[value])] = n
+                continue
         for scope in scopes:
             if form is not None:
                 for village, value in form(scope, period, **params).items():

@@ -53,7 +53,7 @@ from guanai.tasks import task
 
 from . import metrics as metrics_module
 from .kept_keys import (  # noqa: F401  (keep, keep_monthly, after_refresh ...: the apps' entry points)
-    AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, LARGEST_COUNTED, MONTHLY, PERIODIC,
+    AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, DATED, LARGEST_COUNTED, MONTHLY, PERIODIC,
     TALLIES, after_refresh, all_villages, keep, keep_by_period, keep_monthly, levels_up, roots, today_period, values_at,
     village_keys)
 from .metrics import METRICS, month_key, remembered
@@ -63,22 +63,25 @@ from .month_ends import (  # noqa: F401
 from .periods import Period, PeriodError, parse_period
 
 
-def _township_rows(values: dict[tuple[str, str], int], townships: Iterable[str]) -> list[tuple[str, str, int]]:
-    """(township, key, value) of every key kept by township, summed from per-village ``values``
-    (zeros too: the roll-up sums complete rows)."""
+def _township_rows(values: dict[tuple[str, str], int], townships: Iterable[str],
+                   keys: Iterable[str] | None = None) -> list[tuple[str, str, int]]:
+    """(township, key, value) of every key kept by township (of ``keys``: None, all), summed from
+    per-village ``values`` (zeros too: the roll-up sums complete rows)."""
     sums: dict[tuple[str, str], int] = {}
     for (village, key), n in values.items():
         if key in BY_TOWNSHIP:
             township = codes.parent_code(village)
             sums[(township, key)] = sums.get((township, key), 0) + n
-    keys = sorted(BY_TOWNSHIP)
-    return [(township, key, sums.get((township, key), 0)) for township in sorted(townships) for key in keys]
+    kept = sorted(BY_TOWNSHIP if keys is None else BY_TOWNSHIP.intersection(keys))
+    return [(township, key, sums.get((township, key), 0)) for township in sorted(townships) for key in kept]
 
 
-def _village_rows(values: dict[tuple[str, str], int], villages: list[str]) -> list[tuple[str, str, int]]:
-    """(village, key, value) of every key kept per village (zeros too)."""
-    keys = village_keys()
-    return [(village, key, values.get((village, key), 0)) for village in villages for key in keys]
+def _village_rows(values: dict[tuple[str, str], int], villages: list[str],
+                  keys: Iterable[str] | None = None) -> list[tuple[str, str, int]]:
+    """(village, key, value) of every key kept per village (of ``keys``: None, all; zeros too)."""
+    wanted = None if keys is None else set(keys)
+    kept = [key for key in village_keys() if wanted is None or key in wanted]
+    return [(village, key, values.get((village, key), 0)) for village in villages for key in kept]
 
 
 def _large(area: str | None) -> bool:
@@ -216,19 +219,23 @@ def refresh_all(*, month_ends: bool = True, dated_only: bool = False) -> None:
     """Recompute every kept figure of today: one grouped query per key over all villages; then
     keep the month ends not kept yet (``fill_month_ends``; ``month_ends=False``: leave them to
     ``fill_month_ends_task``, past periods being counted until then). ``dated_only``: only the
-    figures of today, which move with the date (ages, deadlines); the rows by month and period and
-    the duplicate groups, which move only with the records and which every write keeps, stay as
-    they are (the nightly refresh of a complete set: at a province about half of a full one)."""
+    keys that move with the date alone (``DATED``: ages, deadlines); the others, the rows by month
+    and period and the duplicate groups move only with the records, which every write keeps (the
+    nightly refresh of a complete set)."""
     # No ANALYZE here: the bulk loads that change what the planner should know (the demo, an
     # import into many villages) run it themselves; the nightly refresh spent about a tenth of its
     # time at a province re-reading every table for the same statistics.
     period = today_period()
     villages, tops = all_villages(), roots()
-    values = values_at(tops, period, list(TALLIES), villages)
+    keys = [key for key in TALLIES if key in DATED] if dated_only else list(TALLIES)
+    values = values_at(tops, period, keys, villages)
     village_set = set(villages)
-    rows = _village_rows(values, villages)
-    rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True))
-    _write(None, rows, None if dated_only else _month_rows(tops, village_set) + _period_rows(tops, village_set))
+    rows = _village_rows(values, villages, keys)
+    rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True), keys)
+    if dated_only:
+        _write(None, rows, None, keys=keys)
+    else:
+        _write(None, rows, _month_rows(tops, village_set) + _period_rows(tops, village_set))
     if month_ends:
         fill_month_ends()
 
@@ -259,11 +266,13 @@ def _period_rows(scopes: Iterable[str], villages: Iterable[str]) -> list[tuple[s
     return rows
 
 
-def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple] | None) -> None:
+def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple] | None,
+           keys: list[str] | None = None) -> None:
     """Replace the kept rows of ``villages`` (None: all) and of the areas above them, in one
     transaction: ``rows`` of (village, key, value), ``months`` of (village, key, month, value);
     ``months`` None: the rows by month and period, and what follows a refresh (the duplicate
-    groups), stay as they are."""
+    groups), stay as they are; ``keys``: ``rows`` hold only these keys (None: every kept key),
+    the others stay as they are."""
     with transaction.atomic():
         stale = AreaTally.objects.filter(area__level=codes.VILLAGE).exclude(key__in=[*village_keys(), COMPLETE])
         delete_rows(stale if villages is None else stale.filter(area_id__in=villages))
@@ -273,12 +282,12 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple] | 
         # two workers refreshing the same village at once (two imports into one village) would
         # both insert and one would fail. Rows go in one order (sorted villages, fixed keys), so
         # concurrent refreshes cannot deadlock.
-        changed_rows, changed_months, gone = _difference(villages, rows, months)
+        changed_rows, changed_months, gone = _difference(villages, rows, months, keys=keys)
         for start in range(0, len(gone), 10_000):
             delete_rows(MonthTally.objects.filter(pk__in=gone[start:start + 10_000]))
         _upsert_tallies(changed_rows)
         _upsert_months(changed_months)
-        _roll_up(villages, months=months is not None)
+        _roll_up(villages, months=months is not None, keys=keys)
         for callback in AFTER_REFRESH if months is not None else ():
             callback(villages)
     if villages is None:  # the mark of a complete refresh, last
@@ -288,11 +297,12 @@ def _write(villages: list[str] | None, rows: list[tuple], months: list[tuple] | 
 
 
 def _difference(villages: list[str] | None, rows: list[tuple], months: list[tuple] | None,
-                chunk: int = 2000) -> tuple[list[tuple], list[tuple], list[int]]:
+                chunk: int = 2000, keys: list[str] | None = None) -> tuple[list[tuple], list[tuple], list[int]]:
     """What ``_write`` must write of ``rows`` and ``months`` (the village rows that differ from the
     stored ones; rows of larger areas, all) and the pks of stored month rows no longer wanted
     (``months`` None: none; they are not compared). The stored rows are read ``chunk`` villages
-    at a time: all of a province's at once doubled a refresh's memory."""
+    at a time: all of a province's at once doubled a refresh's memory; ``keys``: only those
+    keys' stored rows are read (None: all)."""
     new_rows: dict[str, list[tuple]] = {}
     for row in rows:
         new_rows.setdefault(row[0], []).append(row)
@@ -303,8 +313,11 @@ def _difference(villages: list[str] | None, rows: list[tuple], months: list[tupl
     changed_rows, changed_months, gone = [], [], []
     for start in range(0, len(in_order), chunk):
         part = in_order[start:start + chunk]
+        stored_rows = AreaTally.objects.filter(area_id__in=part)
+        if keys is not None:
+            stored_rows = stored_rows.filter(key__in=keys)
         stored = {(area, key): value for area, key, value in
-                  AreaTally.objects.filter(area_id__in=part).order_by().values_list("area_id", "key", "value")}
+                  stored_rows.order_by().values_list("area_id", "key", "value")}
         stored_months = {} if months is None else {
             (area, key, month): (pk, value) for pk, area, key, month, value in
             MonthTally.objects.filter(area_id__in=part).order_by().values_list("pk", "area_id", "key", "month", "value")}
@@ -338,12 +351,12 @@ def _upsert_months(rows: list[tuple[str, str, str, object]]) -> None:
              for area, key, month, value in rows])
 
 
-def _roll_up(villages: list[str] | None, *, months: bool = True) -> None:
+def _roll_up(villages: list[str] | None, *, months: bool = True, keys: list[str] | None = None) -> None:
     """Each area above the villages keeps the sum of its children's rows, level by level from
     the townships up, so a province's figure is one row, not twenty thousand (``months``: the
-    rows by month and period too)."""
+    rows by month and period too; ``keys``: only these keys' rows, None: all)."""
     for level, children, parents in levels_up(villages):
-        state = (AreaTally.objects.filter(**children, key__in=list(TALLIES)).order_by()
+        state = (AreaTally.objects.filter(**children, key__in=list(TALLIES) if keys is None else keys).order_by()
                  .values_list("area__parent", "key").annotate(n=Sum("value")).values_list("area__parent", "key", "n"))
         _upsert_tallies([(parent, key, n or 0) for parent, key, n in state if parent])
         if not months:
