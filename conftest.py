@@ -84,6 +84,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def outside_a_transaction(db):
+    """``with outside_a_transaction():`` this thread's connection is taken for one in no
+    transaction, as the worker's (core.db.read_in_threads then reads on connections of its own).
+    Other connections see the committed demo only: write nothing in the test before the block."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+
+    @contextlib.contextmanager
+    def outside():
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        saved, wrapper.in_atomic_block = wrapper.in_atomic_block, False
+        try:
+            yield
+        finally:
+            wrapper.in_atomic_block = saved
+
+    return outside
+
+
+@pytest.fixture
 def users(db):
     from guanai.accounts.models import User
 

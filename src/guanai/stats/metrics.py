@@ -13,17 +13,19 @@ recomputes any fact by its provenance.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import CharField, Count, Func, Sum
 from django.utils import timezone
+
+from guanai.core.db import read_in_threads
 
 from .periods import Period, parse_period
 
@@ -249,8 +251,7 @@ def prefetch(questions: list[tuple[str, str, Period, dict | str]], *, parallel: 
     keys = list(todo)
     # One batch per thread, each on one connection of its own (opened once, closed at its end).
     batches = [[todo[k] for k in keys[i::workers]] for i in range(workers)]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        answers = list(pool.map(_answer_batch_on_own_connection, batches))
+    answers = read_in_threads([functools.partial(_answer_batch, batch) for batch in batches], workers)
     for i in range(workers):
         for key, value in zip(keys[i::workers], answers[i]):
             memo[key] = value
@@ -377,11 +378,8 @@ def _answer(question) -> object:
     return compute(name, area, period, **params)
 
 
-def _answer_batch_on_own_connection(questions) -> list:
-    try:
-        return [_answer(q) for q in questions]
-    finally:
-        connections.close_all()  # this thread's own connections
+def _answer_batch(questions) -> list:
+    return [_answer(q) for q in questions]
 
 
 def _plain(value):

@@ -55,6 +55,7 @@ from . import metrics as metrics_module
 from .kept_keys import (  # noqa: F401  (keep, keep_monthly, after_refresh ...: the apps' entry points)
     AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, DATED, LARGEST_COUNTED, MONTHLY, PERIODIC,
     TALLIES, after_refresh, all_villages, keep, keep_by_period, keep_monthly, levels_up, roots, today_period, values_at,
+    values_in_parallel,
     village_keys)
 from .metrics import METRICS, month_key, remembered
 from .models import AreaTally, MonthEndTally, MonthTally
@@ -228,7 +229,7 @@ def refresh_all(*, month_ends: bool = True, dated_only: bool = False) -> None:
     period = today_period()
     villages, tops = all_villages(), roots()
     keys = [key for key in TALLIES if key in DATED] if dated_only else list(TALLIES)
-    values = values_at(tops, period, keys, villages)
+    values = values_in_parallel(tops, period, keys, villages)
     village_set = set(villages)
     rows = _village_rows(values, villages, keys)
     rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True), keys)

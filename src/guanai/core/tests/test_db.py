@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from guanai.core.db import insert_many, inserts_in_background
+from guanai.core.db import insert_many, inserts_in_background, read_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +73,51 @@ def test_a_block_that_fails_leaves_nothing_and_stops_the_thread(probe_table):
 def test_without_the_block_inserts_run_at_once(probe_table):
     _insert([(1, "one"), (2, "two")])
     assert _count() == 2
+
+
+# --- reads on several connections (core.db.read_in_threads) ------------------------------------
+
+def _reader():
+    """What a read on the current thread sees: its thread, its connection and the areas on file."""
+    def read():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM areas_area")
+            return threading.get_ident(), connection.connection, cursor.fetchone()[0]
+    return read
+
+
+def _closed(driver_connection) -> bool:
+    try:
+        driver_connection.cursor().execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - sqlite3.ProgrammingError, psycopg.InterfaceError: closed
+        return True
+    return False
+
+
+def test_reads_outside_a_transaction_run_on_threads_of_their_own_and_close_their_connections(outside_a_transaction):
+    areas = _reader()()[2]
+    with outside_a_transaction():
+        answers = read_in_threads([_reader(), _reader(), _reader()], 2)
+        alone = read_in_threads([_reader(), _reader()], 1)
+    assert [n for _thread, _conn, n in answers] == [areas, areas, areas]
+    assert threading.get_ident() not in {thread for thread, _conn, _n in answers}
+    # Each thread's connection is closed when its work is done: none is left open on the database
+    # (Django never closes a connection to an in-memory SQLite database, the suite's: its data
+    # would go with it; PostgreSQL's suite and a file database check this).
+    if not (connection.vendor == "sqlite" and connection.is_in_memory_db()):
+        assert all(_closed(conn) for _thread, conn, _n in answers)
+    assert {thread for thread, _conn, _n in alone} == {threading.get_ident()}
+
+
+def test_reads_inside_a_transaction_run_here_and_see_its_own_rows(probe_table):
+    with transaction.atomic():
+        _insert([(1, "甲")])  # not committed: another connection would not see it
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM bulk_probe")
+
+        def read():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT COUNT(*) FROM bulk_probe")
+                return threading.get_ident(), cursor.fetchone()[0]
+        answers = read_in_threads([read, read], 2)
+    assert answers == [(threading.get_ident(), 1), (threading.get_ident(), 1)]

@@ -120,7 +120,7 @@ def test_a_board_asks_its_figures_on_the_requests_own_connection(users, settings
     def no_thread(questions):
         raise AssertionError(f"asked on a connection of its own: {questions}")
 
-    monkeypatch.setattr(metrics, "_answer_batch_on_own_connection", no_thread)
+    monkeypatch.setattr(metrics, "_answer_batch", no_thread)
     settings.GUANAI_METRIC_WORKERS = 2
     connection.in_atomic_block = False  # as a request outside a transaction (the test's is invisible to others)
     try:

@@ -138,13 +138,13 @@ def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, s
             metrics.compute("persons_registered", city, period, category="left_behind_child"),
     }
     threads = set()
-    answer = metrics._answer_batch_on_own_connection
+    answer = metrics._answer_batch
 
     def spy(question):
         threads.add(threading.get_ident())
         return answer(question)
 
-    monkeypatch.setattr(metrics, "_answer_batch_on_own_connection", spy)
+    monkeypatch.setattr(metrics, "_answer_batch", spy)
     questions = [("persons_registered", city, period, {}), ("persons_registered", city, period, metrics.GROUPED),
                  ("visits", city, period, {})]
     # Inside the test's transaction other connections would not see its writes: nothing is prefetched.

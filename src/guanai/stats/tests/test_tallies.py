@@ -256,3 +256,19 @@ def test_a_new_days_refresh_of_the_dated_keys_leaves_every_kept_figure_as_a_fres
                     "left_behind_children:age_14_up"}, moved
     assert moved & {"persons_due_visit", "persons_visited_in_time", "persons_visit_due_soon"}, moved
     assert not moved - DATED
+
+
+def test_the_kept_figures_counted_on_several_connections_are_those_counted_on_one(users, outside_a_transaction,
+                                                                                  settings):
+    """Outside a transaction (the worker's nightly refresh) the metrics' grouped counts run on
+    GUANAI_METRIC_WORKERS connections at once; each metric's keys stay together (its grouped
+    form answers them all), and the figures are those of one connection."""
+    from guanai.stats.kept_keys import all_villages, roots, today_period, values_at, values_in_parallel
+
+    settings.GUANAI_METRIC_WORKERS = 3
+    keys, villages, tops, period = list(TALLIES), all_villages(), roots(), today_period()
+    one_by_one = values_at(tops, period, keys, villages)
+    with outside_a_transaction():
+        in_parallel = values_in_parallel(tops, period, keys, villages)
+    assert in_parallel == one_by_one
+    assert one_by_one[("990101001001", "persons_registered")] > 0
