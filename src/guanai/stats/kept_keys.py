@@ -5,6 +5,7 @@ stats.month_ends: past month ends) are computed with: the per-village forms aske
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date
 from time import monotonic
@@ -143,32 +144,37 @@ def values_at(scopes: list[str], period: Period, keys: list[str], villages: list
                         values[(village, key)] = info.func(village, period, **params)
     return values
 
-# Seconds each metric's grouped counts took at the last refresh of this process: the longest are
-# started first, so the threads finish together.
+# Seconds each read of a refresh took the last time in this process: the longest are started first,
+# so the threads finish together.
 _last_seconds: dict[str, float] = {}
 
 
-def values_in_parallel(tops: list[str], period: Period, keys: list[str], villages: list[str]) -> dict:
-    """``values_at`` for ``keys``, each metric's keys asked together (its grouped form needs them
-    all), the metrics spread over GUANAI_METRIC_WORKERS connections (``core.db.read_in_threads``:
-    one after another inside a transaction)."""
+def reads_in_parallel(reads: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """{name: its result} of the named ``reads`` (read-only counts of a refresh), spread over
+    GUANAI_METRIC_WORKERS connections (``core.db.read_in_threads``: one after another inside a
+    transaction), the longest last time first."""
+    names = sorted(reads, key=lambda name: -_last_seconds.get(name, 0.0))
+
+    def timed(name):
+        def read():
+            started = monotonic()
+            try:
+                return reads[name]()
+            finally:
+                _last_seconds[name] = monotonic() - started
+        return read
+
+    return dict(zip(names, read_in_threads([timed(name) for name in names], settings.GUANAI_METRIC_WORKERS)))
+
+
+def value_reads(tops: list[str], period: Period, keys: list[str], villages: list[str]) -> dict[str, Callable]:
+    """A read per metric of ``values_at`` for ``keys`` (a metric's keys asked together: its grouped
+    form needs them all), for ``reads_in_parallel``."""
     by_metric: dict[str, list[str]] = {}
     for key in keys:
         by_metric.setdefault(TALLIES[key][0], []).append(key)
-    names = sorted(by_metric, key=lambda name: -_last_seconds.get(name, 0.0))
-
-    def counts(name):
-        def count():
-            started = monotonic()
-            answer = values_at(tops, period, by_metric[name], villages)
-            _last_seconds[name] = monotonic() - started
-            return answer
-        return count
-
-    values: dict[tuple[str, str], int] = {}
-    for answer in read_in_threads([counts(name) for name in names], settings.GUANAI_METRIC_WORKERS):
-        values.update(answer)
-    return values
+    return {f"values:{name}": functools.partial(values_at, tops, period, metric_keys, villages)
+            for name, metric_keys in by_metric.items()}
 
 
 def roots() -> list[str]:

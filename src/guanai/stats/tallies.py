@@ -35,6 +35,7 @@ the next ``refresh_all``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -54,9 +55,8 @@ from guanai.tasks import task
 from . import metrics as metrics_module
 from .kept_keys import (  # noqa: F401  (keep, keep_monthly, after_refresh ...: the apps' entry points)
     AFTER_REFRESH, ALL_TIME, AS_OF_TODAY, BY_QUESTION, BY_TOWNSHIP, COMPLETE, DATED, LARGEST_COUNTED, MONTHLY, PERIODIC,
-    TALLIES, after_refresh, all_villages, keep, keep_by_period, keep_monthly, levels_up, roots, today_period, values_at,
-    values_in_parallel,
-    village_keys)
+    TALLIES, after_refresh, all_villages, keep, keep_by_period, keep_monthly, levels_up, reads_in_parallel, roots,
+    today_period, value_reads, values_at, village_keys)
 from .metrics import METRICS, month_key, remembered
 from .models import AreaTally, MonthEndTally, MonthTally
 from .month_ends import (  # noqa: F401
@@ -229,35 +229,51 @@ def refresh_all(*, month_ends: bool = True, dated_only: bool = False) -> None:
     period = today_period()
     villages, tops = all_villages(), roots()
     keys = [key for key in TALLIES if key in DATED] if dated_only else list(TALLIES)
-    values = values_in_parallel(tops, period, keys, villages)
     village_set = set(villages)
+    # Every count is a read of its own, all of them spread over several connections at once.
+    reads = value_reads(tops, period, keys, villages)
+    if not dated_only:
+        reads |= {f"months:{name}": functools.partial(_month_rows, tops, village_set, [name]) for name in MONTHLY}
+        reads |= {f"periods:{name}": functools.partial(_period_rows, tops, village_set, [name]) for name in PERIODIC}
+    answers = reads_in_parallel(reads)
+    values: dict[tuple[str, str], int] = {}
+    months: list[tuple] = []
+    for name, answer in sorted(answers.items()):
+        if name.startswith("values:"):
+            values.update(answer)
+        else:
+            months += answer
     rows = _village_rows(values, villages, keys)
     rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True), keys)
     if dated_only:
         _write(None, rows, None, keys=keys)
     else:
-        _write(None, rows, _month_rows(tops, village_set) + _period_rows(tops, village_set))
+        _write(None, rows, months)
     if month_ends:
         fill_month_ends()
 
 
-def _month_rows(scopes: Iterable[str], villages: Iterable[str]) -> list[tuple[str, str, str, int]]:
-    """(village, metric, month, value) of every figure kept by month (``MONTHLY``), each metric's
-    ``@by_month`` form asked once per scope over all time, for the ``villages`` among them."""
+def _month_rows(scopes: Iterable[str], villages: Iterable[str],
+                names: Iterable[str] | None = None) -> list[tuple[str, str, str, int]]:
+    """(village, metric, month, value) of every figure kept by month (``MONTHLY``; ``names``: of
+    these metrics), each metric's ``@by_month`` form asked once per scope over all time, for the
+    ``villages`` among them."""
     wanted, rows = set(villages), []
-    for name in sorted(MONTHLY):
+    for name in sorted(MONTHLY if names is None else names):
         for scope in scopes:
             rows += [(village, name, month, value) for (village, month), value
                      in METRICS[name].by_month(scope, ALL_TIME).items() if value and village in wanted]
     return rows
 
 
-def _period_rows(scopes: Iterable[str], villages: Iterable[str]) -> list[tuple[str, str, str, int]]:
-    """(village, metric, period key, value) of every figure kept by period (``PERIODIC``), each
-    metric's ``@by_period`` form asked once per scope, for the ``villages`` among them: a village's
-    every period is recomputed (a visit moved, a person moved or merged ...), a village being small."""
+def _period_rows(scopes: Iterable[str], villages: Iterable[str],
+                 names: Iterable[str] | None = None) -> list[tuple[str, str, str, int]]:
+    """(village, metric, period key, value) of every figure kept by period (``PERIODIC``; ``names``:
+    of these metrics), each metric's ``@by_period`` form asked once per scope, for the ``villages``
+    among them: a village's every period is recomputed (a visit moved, a person moved or merged
+    ...), a village being small."""
     wanted, rows = set(villages), []
-    for name in sorted(PERIODIC):
+    for name in sorted(PERIODIC if names is None else names):
         form = METRICS[name].by_period
         if form is None:
             continue
