@@ -403,8 +403,9 @@ def membership(person_id: int) -> dict:
 
 @audited
 @transaction.atomic
-def create_household(*, user, head: Person, address: str = "") -> Household:
-    """Open a household with ``head`` as its 户主, in the head's village."""
+def create_household_for_person(*, user, head: Person, address: str = "") -> Household:
+    """Open a household with ``head``, a person on file, as its 户主, in the head's village
+    (``households.create_household``: a household whose head is entered, not on file)."""
     if not persons_for(user).filter(pk=head.pk).exists():
         raise ValidationError("该人员不在您的管辖范围内")
     if head.household_id:

@@ -283,7 +283,7 @@ def person_household(request, pk: int):
     action = request.POST.get("action")
     try:
         if action == "create":
-            services.create_household(user=request.user, head=person)
+            services.create_household_for_person(user=request.user, head=person)
             messages.success(request, f"已建立以{person.name}为户主的家庭户。")
         elif action == "add":
             if not person.household_id:

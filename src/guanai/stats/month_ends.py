@@ -12,7 +12,8 @@ from guanai.areas.models import Area
 from guanai.core import clock
 from guanai.core.db import delete_rows, upsert_rows
 
-from .kept_keys import AS_OF_TODAY, COMPLETE, TALLIES, all_villages, levels_up, roots, values_at, village_keys
+from .kept_keys import (
+    AS_OF_TODAY, COMPLETE, TALLIES, all_villages, levels_up, roots, values_at, values_in_parallel, village_keys)
 from .metrics import METRICS, month_key, remembered
 from .models import MonthEndTally
 from .periods import parse_period
@@ -58,7 +59,7 @@ def fill_month_ends() -> None:
     villages, tops = all_villages(), roots()
     village_set, keys = set(villages), snapshot_keys()
     for month in missing:
-        values = values_at(tops, parse_period(month), keys, villages)
+        values = values_in_parallel(tops, parse_period(month), keys, villages)
         rows = [(village, month, key, n) for (village, key), n in values.items() if n and village in village_set]
         with transaction.atomic():
             delete_rows(MonthEndTally.objects.filter(month=month))

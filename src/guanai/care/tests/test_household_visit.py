@@ -7,7 +7,7 @@ from guanai.registry import services
 def test_a_household_is_visited_from_its_members_page(client_for, users):
     head = services.create_person(user=users["village"], area_code="990101001001", data={"name": "韩老汉"},
                                   categories=["solitary_elder"])
-    household = services.create_household(user=users["village"], head=head)
+    household = services.create_household_for_person(user=users["village"], head=head)
     client = client_for("village")
     form = client.get(f"/care/visits/create/?household={household.pk}").content.decode()
     assert "韩老汉户" in form
@@ -22,5 +22,5 @@ def test_a_household_is_visited_from_its_members_page(client_for, users):
 def test_a_household_outside_scope_is_not_found(client_for, users):
     head = services.create_person(user=users["township"], area_code="990101001002", data={"name": "外村户主"},
                                   categories=["solitary_elder"])
-    household = services.create_household(user=users["township"], head=head)
+    household = services.create_household_for_person(user=users["township"], head=head)
     assert client_for("village").get(f"/care/visits/create/?household={household.pk}").status_code == 404

@@ -42,9 +42,9 @@ CASES = [
     ("save_profile", lambda w: f.person(w),
      lambda w, p: services.save_profile(user=w, person=p, data={"guardian_name": "周建国"}),
      "create", {"guardian_name": [None, "周建国"]}),
-    ("create_household", lambda w: f.person(w, name="郑建国", age=40, categories=["low_income"]),
-     lambda w, p: services.create_household(user=w, head=p), "create", {"head_name": [None, "郑建国"]}),
-    ("add_person", lambda w: (services.create_household(user=w, head=f.person(w, age=40, categories=["low_income"])),
+    ("create_household_for_person", lambda w: f.person(w, name="郑建国", age=40, categories=["low_income"]),
+     lambda w, p: services.create_household_for_person(user=w, head=p), "create", {"head_name": [None, "郑建国"]}),
+    ("add_person", lambda w: (services.create_household_for_person(user=w, head=f.person(w, age=40, categories=["low_income"])),
                               f.person(w)),
      lambda w, c: (households.add_person(user=w, household=c[0], expected_version=None, person=c[1], relation="child"),
                    Person.objects.get(pk=c[1].pk))[1],
@@ -56,7 +56,7 @@ CASES = [
 
 
 def _household_with_child(w):
-    household = services.create_household(user=w, head=f.person(w, age=40, categories=["low_income"]))
+    household = services.create_household_for_person(user=w, head=f.person(w, age=40, categories=["low_income"]))
     child = f.person(w)
     households.add_person(user=w, household=household, expected_version=None, person=child, relation="child")
     return Person.objects.get(pk=child.pk)
@@ -132,7 +132,7 @@ def test_a_screening_campaign_and_a_village_report_are_audited(village_worker):
 
 def test_the_household_is_gone_with_its_last_member_and_the_member_event_says_so(village_worker):
     head = f.person(village_worker, age=40, categories=["low_income"])
-    household = services.create_household(user=village_worker, head=head)
+    household = services.create_household_for_person(user=village_worker, head=head)
     since = f.last_event_id()
     services.remove_from_household(user=village_worker, person=Person.objects.get(pk=head.pk))
     event = f.only_event(head, since)

@@ -130,7 +130,7 @@ def test_an_existing_household_with_a_head_on_file_stays_valid(users):
     village = users["village"]
     elder = services.create_person(user=village, area_code=VILLAGE, data={"name": "钱老汉"},
                                    categories=["solitary_elder"])
-    household = services.create_household(user=village, head=elder)
+    household = services.create_household_for_person(user=village, head=elder)
     household.refresh_from_db()
     assert str(household) == "钱老汉户" and household.version == 1
     households.save_head(user=village, household=household, expected_version=1,
@@ -201,7 +201,7 @@ def test_a_guardian_recorded_here_is_counted_by_the_national_table(users):
 def test_a_child_is_no_longer_made_the_head(users):
     child = _child(users["village"], "张小头")
     with pytest.raises(ValidationError) as err:
-        services.create_household(user=users["village"], head=child)
+        services.create_household_for_person(user=users["village"], head=child)
     assert "儿童不能作为户主" in err.value.messages[0]
     child.refresh_from_db()
     assert child.household_id is None

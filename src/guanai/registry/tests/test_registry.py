@@ -259,7 +259,7 @@ def test_household_groups_persons_with_their_relations(client_for, users):
 def test_a_person_from_another_village_cannot_join(client_for, users):
     head = _make(users["township"], "冯大山", area="990101001001", categories=["solitary_elder"])
     other = _make(users["township"], "冯小山", area="990101001002")
-    services.create_household(user=users["township"], head=head)
+    services.create_household_for_person(user=users["township"], head=head)
     head.refresh_from_db()
     with pytest.raises(ValidationError) as err:
         households.add_person(user=users["township"], household=head.household, expected_version=None, person=other,
@@ -269,7 +269,7 @@ def test_a_person_from_another_village_cannot_join(client_for, users):
 
 def test_renaming_the_head_renames_the_household(users):
     head = _make(users["village"], "卫大海", categories=["solitary_elder"])
-    services.create_household(user=users["village"], head=head)
+    services.create_household_for_person(user=users["village"], head=head)
     head = Person.objects.get(pk=head.pk)
     services.update_person(user=users["village"], person=head, expected_version=head.version, data={"name": "卫大河"})
     assert str(Person.objects.get(pk=head.pk).household) == "卫大河户"

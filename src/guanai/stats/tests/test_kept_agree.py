@@ -163,7 +163,7 @@ def test_kept_aggregates_equal_fresh_counts_after_every_kind_of_write(users, tmp
     # leaves no longer
     head = committed(lambda: registry.create_person(user=admin, area_code="990101002001", data={"name": "聚合户主"},
                                                     categories=["solitary_elder"]))
-    home = committed(lambda: registry.create_household(user=admin, head=head))
+    home = committed(lambda: registry.create_household_for_person(user=admin, head=head))
     committed(lambda: care.create_visit(user=admin, household=home, visit_date=last_month, mode="home"))
     joins, leaves = (committed(lambda name=name: registry.create_person(
         user=admin, area_code="990101002001", data={"name": name}, categories=["disabled_elder"]))

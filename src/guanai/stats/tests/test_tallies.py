@@ -278,7 +278,9 @@ def test_the_kept_figures_counted_on_several_connections_are_those_counted_on_on
     spied = {name: (lambda read=read: threads.add(threading.get_ident()) or read()) for name, read in reads.items()}
     with outside_a_transaction():
         in_parallel = kept_keys.reads_in_parallel(spied)
+        merged = kept_keys.values_in_parallel(tops, period, keys, villages)  # as fill_month_ends asks a month's
     assert in_parallel == one_by_one
+    assert merged == kept_keys.values_at(tops, period, keys, villages)
     assert len(threads) > 1 and threading.get_ident() not in threads
     assert one_by_one["values:persons_registered"][("990101001001", "persons_registered")] > 0
     assert one_by_one["months"] and one_by_one["periods"]
