@@ -120,3 +120,26 @@ def test_suggested_next_visit(categories, risk, expected):
     day = date(2026, 5, 6)
     suggested = followup.suggest_next_visit(categories, risk, day)
     assert suggested == (day + timedelta(days=expected) if expected else None)
+
+
+@pytest.mark.parametrize("days_on", [0, 3, 10, 40])
+def test_due_soon_is_the_rule_spelled_out_and_no_other_status(users, days_on):
+    """with_status(SOON) asks "neither overdue nor first" in a shorter form than negating both
+    (the nightly refresh counts it over a province). On the demo, today and on later days when
+    many persons change status, it picks the persons the rule spelled out picks, the due list's
+    own labels (annotate_status) agree, and no person is also overdue or first."""
+    day = timezone.localdate() + timedelta(days=days_on)
+    persons = Person.objects.filter(area__code__startswith="9901")
+    spelled = followup._with_next_planned(persons, day).filter(
+        followup.on_file_q(day) & followup.tracked_q() & ~followup.overdue_q(day) & ~followup.first_pending_q(day)
+        & followup._soon_q(day, "next_planned"))
+    by_status = {status: set(followup.with_status(persons, day, status).values_list("pk", flat=True))
+                 for status in followup.STATUS_LABELS}
+    soon = by_status[followup.SOON]
+    assert soon == set(spelled.values_list("pk", flat=True))
+    labelled = set(followup.annotate_status(persons, day).filter(followup_status=followup.SOON)
+                   .values_list("pk", flat=True))
+    assert soon == labelled
+    assert not soon & (by_status[followup.OVERDUE] | by_status[followup.FIRST])
+    if days_on == 0:
+        assert soon and by_status[followup.OVERDUE]  # the demo has persons of each today
