@@ -1,4 +1,4 @@
-"""Database housekeeping shared by bulk writers (demo, imports)."""
+"""Database housekeeping shared by bulk writers (demo, imports) and bulk readers (a refresh of the kept figures)."""
 
 import contextlib
 import functools
@@ -111,12 +111,6 @@ def _statements(head: str, row: str, rows: list[tuple], size: int):
                [value for values in chunk for value in values])
 
 
-_background: ContextVar["_InsertThread | None"] = ContextVar("background_inserts", default=None)
-
-# How long a thread runs Python before another waiting for the interpreter's lock gets it, inside
-# ``inserts_in_background``: the default 5 ms made the inserting thread wait that long after every
-# statement (the database works without the lock, Python's side of a statement needs it), so
-# its queue filled and the caller waited on it.
 def read_in_threads(calls: list[Callable[[], object]], threads: int) -> list:
     """The results of ``calls`` (reads only), in their order, run by up to ``threads`` threads,
     each on a connection of its own: the database runs their queries on as many cores (the
@@ -135,6 +129,12 @@ def read_in_threads(calls: list[Callable[[], object]], threads: int) -> list:
         return list(pool.map(run, calls))
 
 
+_background: ContextVar["_InsertThread | None"] = ContextVar("background_inserts", default=None)
+
+# How long a thread runs Python before another waiting for the interpreter's lock gets it, inside
+# ``inserts_in_background``: the default 5 ms made the inserting thread wait that long after every
+# statement (the database works without the lock, Python's side of a statement needs it), so
+# its queue filled and the caller waited on it.
 _SWITCH_INTERVAL = 0.0005
 
 

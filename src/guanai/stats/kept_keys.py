@@ -144,6 +144,7 @@ def values_at(scopes: list[str], period: Period, keys: list[str], villages: list
                         values[(village, key)] = info.func(village, period, **params)
     return values
 
+
 # Seconds each read of a refresh took the last time in this process: the longest are started first,
 # so the threads finish together.
 _last_seconds: dict[str, float] = {}
@@ -167,13 +168,13 @@ def reads_in_parallel(reads: dict[str, Callable[[], object]]) -> dict[str, objec
     return dict(zip(names, read_in_threads([timed(name) for name in names], settings.GUANAI_METRIC_WORKERS)))
 
 
-def value_reads(tops: list[str], period: Period, keys: list[str], villages: list[str]) -> dict[str, Callable]:
+def value_reads(scopes: list[str], period: Period, keys: list[str], villages: list[str]) -> dict[str, Callable]:
     """A read per metric of ``values_at`` for ``keys`` (a metric's keys asked together: its grouped
     form needs them all), for ``reads_in_parallel``."""
     by_metric: dict[str, list[str]] = {}
     for key in keys:
         by_metric.setdefault(TALLIES[key][0], []).append(key)
-    return {f"values:{name}": functools.partial(values_at, tops, period, metric_keys, villages)
+    return {f"values:{name}": functools.partial(values_at, scopes, period, metric_keys, villages)
             for name, metric_keys in by_metric.items()}
 
 
