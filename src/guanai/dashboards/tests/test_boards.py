@@ -112,21 +112,17 @@ def test_panels_follow_the_registered_metrics(users):
     assert "督导整改" in registered  # supervision is on main: its panel shows
 
 
-def test_a_board_asks_its_figures_on_the_requests_own_connection(users, settings, monkeypatch):
+def test_a_board_asks_its_figures_on_the_requests_own_connection(users, settings, monkeypatch,
+                                                                outside_a_transaction):
     # A page's prefetch opened a connection per worker thread for every request (a fresh server
     # process each, its caches cold), which cost a province's home page more than its counts did.
-    from django.db import connection
-
     def no_thread(questions):
         raise AssertionError(f"asked on a connection of its own: {questions}")
 
     monkeypatch.setattr(metrics, "_answer_batch", no_thread)
     settings.GUANAI_METRIC_WORKERS = 2
-    connection.in_atomic_block = False  # as a request outside a transaction (the test's is invisible to others)
-    try:
+    with outside_a_transaction():  # as a request outside a transaction (the test's is invisible to others)
         board = boards.build_board(users["office"], Area.objects.get(pk=CITY), _this_year())
-    finally:
-        connection.in_atomic_block = True
     assert all(h.figure.value is not None for h in board.headlines)
 
 

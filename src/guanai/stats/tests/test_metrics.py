@@ -123,7 +123,7 @@ def test_per_village_form_equals_the_metric(name, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, settings):
+def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, settings, outside_a_transaction):
     import threading
 
     from django.db import connection
@@ -155,11 +155,8 @@ def test_prefetch_asks_on_other_connections_with_the_same_answers(monkeypatch, s
     # (the demo data was committed before the tests began, so they see it).
     settings.GUANAI_METRIC_WORKERS = 2
     with metrics.memoized():
-        connection.in_atomic_block = False
-        try:
+        with outside_a_transaction():
             metrics.prefetch(questions, parallel=True)
-        finally:
-            connection.in_atomic_block = True
         assert threads and threading.get_ident() not in threads
         from django.test.utils import CaptureQueriesContext
 
