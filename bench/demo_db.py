@@ -5,10 +5,12 @@ mode (cached templates, no debug bookkeeping, as users get it), migrates, and lo
 the demo at that scale the first time (province: about 1,000,000 persons).
 ``open_demo(scale, database_url=...)`` does the same on another database (PostgreSQL:
 ``postgres://postgres@127.0.0.1:5432/guanai_bench_city``), created by the caller.
+``demo_arguments(scale, runs)`` is the command line every such benchmark takes.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -16,6 +18,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = ["small", "city", "province"]
+
+
+def demo_arguments(scale: str, runs: int) -> argparse.ArgumentParser:
+    """--scale, --runs and --database-url (of ``open_demo``) with these defaults; a benchmark adds its own."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default=scale, choices=SCALES)
+    parser.add_argument("--runs", type=int, default=runs)
+    parser.add_argument("--database-url", default="")
+    return parser
 
 
 def open_demo(scale: str, database_url: str | None = None) -> Path | str:

@@ -10,7 +10,6 @@ Last line: JSON with ``ratio`` (the slowest user's kept time / their counted tim
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -18,14 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_db import SCALES, open_demo  # noqa: E402
+from demo_db import demo_arguments, open_demo  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="city", choices=SCALES)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--database-url", default="")
+    parser = demo_arguments("city", 5)
     args = parser.parse_args()
     open_demo(args.scale, args.database_url or None)
     from django.db import connection, transaction

@@ -14,7 +14,6 @@ last line: JSON with ``ratio`` (worst page / baseline).
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_db import SCALES, open_demo  # noqa: E402
+from demo_db import demo_arguments, open_demo  # noqa: E402
 
 ROLES = ["admin", "office", "unit", "city", "county", "township", "village", "volunteer", "leader"]
 
@@ -50,12 +49,9 @@ def page_urls() -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="province", choices=SCALES)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = demo_arguments("province", 3)
     parser.add_argument("--only", default="", help="only pages whose URL contains this text")
     parser.add_argument("--roles", default=",".join(ROLES))
-    parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     open_demo(args.scale, args.database_url or None)
     import logging

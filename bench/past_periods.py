@@ -11,7 +11,6 @@ with each page's median and ``ratio`` (worst past-period page / the same page fo
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -19,15 +18,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_db import SCALES, open_demo  # noqa: E402
+from demo_db import demo_arguments, open_demo  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="city", choices=SCALES)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = demo_arguments("city", 3)
     parser.add_argument("--roles", default="admin,city,township")
-    parser.add_argument("--database-url", default="")
     parser.add_argument("--past", default="2025")
     args = parser.parse_args()
     open_demo(args.scale, args.database_url or None)

@@ -16,7 +16,6 @@ after a demo load or an import), on one connection and on GUANAI_METRIC_WORKERS,
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
@@ -24,14 +23,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from demo_db import SCALES, open_demo  # noqa: E402
+from demo_db import demo_arguments, open_demo  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="province", choices=SCALES)
-    parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--database-url", default="")
+    parser = demo_arguments("province", 2)
     parser.add_argument("--month-ends", type=int, default=0)
     args = parser.parse_args()
     open_demo(args.scale, args.database_url or None)

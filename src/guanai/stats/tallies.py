@@ -231,18 +231,15 @@ def refresh_all(*, month_ends: bool = True, dated_only: bool = False) -> None:
     keys = [key for key in TALLIES if key in DATED] if dated_only else list(TALLIES)
     village_set = set(villages)
     # Every count is a read of its own, all of them spread over several connections at once.
-    reads = value_reads(tops, period, keys, villages)
-    if not dated_only:
-        reads |= {f"months:{name}": functools.partial(_month_rows, tops, village_set, [name]) for name in MONTHLY}
-        reads |= {f"periods:{name}": functools.partial(_period_rows, tops, village_set, [name]) for name in PERIODIC}
-    answers = reads_in_parallel(reads)
+    value_part = value_reads(tops, period, keys, villages)
+    row_part = {} if dated_only else {
+        **{f"months:{name}": functools.partial(_month_rows, tops, village_set, [name]) for name in MONTHLY},
+        **{f"periods:{name}": functools.partial(_period_rows, tops, village_set, [name]) for name in PERIODIC}}
+    answers = reads_in_parallel(value_part | row_part)
     values: dict[tuple[str, str], int] = {}
-    months: list[tuple] = []
-    for name, answer in sorted(answers.items()):
-        if name.startswith("values:"):
-            values.update(answer)
-        else:
-            months += answer
+    for name in value_part:
+        values.update(answers[name])
+    months = [row for name in sorted(row_part) for row in answers[name]]  # in one order, as _month_rows'
     rows = _village_rows(values, villages, keys)
     rows += _township_rows(values, Area.objects.filter(level=codes.TOWNSHIP).values_list("code", flat=True), keys)
     if dated_only:
