@@ -334,7 +334,8 @@ def _difference(villages: list[str] | None, rows: list[tuple], months: list[tupl
                   stored_rows.order_by().values_list("area_id", "key", "value")}
         stored_months = {} if months is None else {
             (area, key, month): (pk, value) for pk, area, key, month, value in
-            MonthTally.objects.filter(area_id__in=part).order_by().values_list("pk", "area_id", "key", "month", "value")}
+            MonthTally.objects.filter(area_id__in=part).order_by()
+            .values_list("pk", "area_id", "key", "month", "value")}
         wanted = set()
         for village in part:
             changed_rows += [row for row in new_rows.pop(village, ()) if stored.get(row[:2]) != int(row[2])]
@@ -421,7 +422,7 @@ def batched():
 @task()
 def refresh_all_task() -> None:
     """The refresh of a new day (``ensure_fresh``): of a complete set (no import took its marks
-    away since the last full refresh) only today's figures; else everything."""
+    away since the last full refresh) only the figures that move with the date (DATED); else everything."""
     refresh_all(dated_only=tallies_complete())
 
 

@@ -187,8 +187,8 @@ def test_the_nightly_refresh_leaves_the_planner_statistics_and_a_bulk_refresh_re
 def test_the_nightly_refresh_of_a_complete_set_recomputes_only_todays_figures(users, monkeypatch):
     """Rows by month and period and the duplicate groups move only with the records, and every
     write keeps them: a new day's refresh recomputed them too (about half of it at a province).
-    It now recomputes today's figures only; after an import took the marks of a complete set
-    away, everything."""
+    It now recomputes only the figures that move with the date (a record-only one stays as kept);
+    after an import took the marks of a complete set away, everything."""
     from guanai.stats.models import AreaTally, MonthTally
 
     tallies.refresh_all(month_ends=False)
