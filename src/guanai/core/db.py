@@ -267,6 +267,16 @@ def upsert_rows(model, columns: list[str], unique: list[str], rows: list[tuple])
                            [value for row in batch for value in row])
 
 
+def raw_rows(rows) -> list[tuple]:
+    """The rows of a ``values_list`` query as the driver returns them, without Django's conversion
+    of each value (on SQLite a decimal comes back as a float or an int): a full refresh reads a
+    province's two million kept rows to compare them, and converting them took half that time."""
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def delete_rows(rows) -> None:
     """Delete derived rows (kept figures, kept duplicate groups) in one DELETE statement.
     ``QuerySet.delete()`` would fetch every row and send a signal per row (the audit trail's safety

@@ -49,7 +49,7 @@ from django.utils import timezone
 from guanai.core import clock
 from guanai.areas import codes
 from guanai.areas.models import Area
-from guanai.core.db import delete_rows, refresh_planner_statistics, upsert_rows
+from guanai.core.db import delete_rows, raw_rows, refresh_planner_statistics, upsert_rows
 from guanai.tasks import task
 
 from . import metrics as metrics_module
@@ -331,18 +331,18 @@ def _difference(villages: list[str] | None, rows: list[tuple], months: list[tupl
         if keys is not None:
             stored_rows = stored_rows.filter(key__in=keys)
         stored = {(area, key): value for area, key, value in
-                  stored_rows.order_by().values_list("area_id", "key", "value")}
+                  raw_rows(stored_rows.order_by().values_list("area_id", "key", "value"))}
         stored_months = {} if months is None else {
             (area, key, month): (pk, value) for pk, area, key, month, value in
-            MonthTally.objects.filter(area_id__in=part).order_by()
-            .values_list("pk", "area_id", "key", "month", "value")}
+            raw_rows(MonthTally.objects.filter(area_id__in=part).order_by()
+                     .values_list("pk", "area_id", "key", "month", "value"))}
         wanted = set()
         for village in part:
             changed_rows += [row for row in new_rows.pop(village, ()) if stored.get(row[:2]) != int(row[2])]
             for row in new_months.pop(village, ()):
                 wanted.add(row[:3])
                 hit = stored_months.get(row[:3])
-                if hit is None or hit[1] != row[3]:  # Decimal against int or Decimal: compared exactly
+                if hit is None or not _same_value(hit[1], row[3]):
                     changed_months.append(row)
         gone += [pk for place, (pk, _value) in stored_months.items() if place not in wanted]
     for area_rows in new_rows.values():  # townships and above (their own kept keys): written as given
@@ -350,6 +350,13 @@ def _difference(villages: list[str] | None, rows: list[tuple], months: list[tupl
     for area_months in new_months.values():
         changed_months += area_months
     return changed_rows, changed_months, gone
+
+
+def _same_value(stored, fresh) -> bool:
+    """Whether a stored kept value, as the driver reads it (``raw_rows``), is the fresh one: a
+    decimal column reads as Decimal on PostgreSQL and, on SQLite, as an int or as the float its
+    written text became (``0.10`` as 0.1, which no Decimal but 0.1000000000000000055... equals)."""
+    return stored == fresh or (isinstance(stored, float) and stored == float(fresh))
 
 
 def _upsert_tallies(rows: list[tuple[str, str, int]]) -> None:

@@ -136,6 +136,43 @@ def test_a_full_refresh_rewrites_only_the_rows_that_changed(users):
     assert not MonthTally.objects.filter(pk=orphan.pk).exists()
 
 
+def test_a_sum_in_yuan_with_cents_is_not_rewritten_by_each_refresh(users, monkeypatch):
+    """The stored rows are read as the driver gives them (``raw_rows``): on SQLite a sum like
+    12.35 yuan comes back as a float, which no Decimal equals exactly. Compared as it is, every
+    such row of a province was written again by every full refresh; compared as the value it
+    stores, none is, and a sum one cent off is still corrected."""
+    from decimal import Decimal
+
+    from guanai.care.models import AidItem
+    from guanai.stats.models import MonthTally
+
+    cash = AidItem.objects.filter(kind=AidItem.CASH).order_by("pk").first()
+    AidItem.objects.filter(pk=cash.pk).update(value_yuan=Decimal("12.35"))  # no signal: refresh_all counts it
+    written: list[tuple] = []
+    difference = tallies._difference
+
+    def recorded(*args, **kwargs):
+        rows, months, gone = difference(*args, **kwargs)
+        written.extend(months)  # a full refresh's month rows are its villages'
+        return rows, months, gone
+
+    monkeypatch.setattr(tallies, "_difference", recorded)
+    tallies.refresh_all(month_ends=False)
+    village, month = cash.area_id, cash.given_on.strftime("%Y-%m")
+    kept = MonthTally.objects.get(area_id=village, key="aid_cash_yuan", month=month)
+    assert kept.value == metrics.METRICS["aid_cash_yuan"].by_month(village, tallies.ALL_TIME)[(village, month)]
+    assert kept.value % 1 != 0  # cents: a float on SQLite
+
+    written.clear()
+    tallies.refresh_all(month_ends=False)
+    assert written == []  # nothing changed, nothing written
+
+    MonthTally.objects.filter(pk=kept.pk).update(value=kept.value + Decimal("0.01"))
+    tallies.refresh_all(month_ends=False)
+    assert [row[:3] for row in written] == [(village, "aid_cash_yuan", month)]
+    assert MonthTally.objects.get(pk=kept.pk).value == kept.value
+
+
 def test_refreshing_several_villages_of_a_township_asks_each_form_once_for_the_township(users):
     """A write touching many villages (an import) asked every per-village form of each village:
     four villages of one township cost four times one village's queries. Each form is now asked
