@@ -94,6 +94,15 @@ def test_dashboards_work_on_a_phone(browser, live_url):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     height = page.locator("[data-chart]").first.evaluate("el => el.getBoundingClientRect().height")
     assert height >= 200
+    # The national table (forty columns) scrolled to its right end: each row's area is still in view.
+    page.goto(live_url + "/stats/tables/left-behind-children/990101001000/")
+    wrap = page.locator(".stats-table-wrap")
+    wrap.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    assert wrap.evaluate("el => el.scrollLeft") > 300
+    for cell in (page.locator("tbody th[scope=row]").first, page.locator("thead .area-column").first):
+        left = cell.evaluate("el => el.getBoundingClientRect().left")
+        assert 0 <= left < 40, left
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
 
 
