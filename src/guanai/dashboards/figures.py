@@ -57,4 +57,17 @@ class Figures:
         with memoized():
             prefetch([(f.name, f.area, f.period, f.params) for f in self._asked])
             for figure in self._asked:
-                figure.value = compute(figure.name, figure.area, figure.period, **figure.params)
+                figure.value = None if _rate_of_nothing(figure) else compute(
+                    figure.name, figure.area, figure.period, **figure.params)
+
+
+def _rate_of_nothing(figure: Figure) -> bool:
+    """A rate whose whole is zero (nobody due a visit, no report due): shown as "—", as the home
+    cards do, not as 0%, which would read as a failure. The whole is one of the counts the rate is
+    built from (``built_from``: part, whole), asked already by ``prefetch``."""
+    info = METRICS[figure.name]
+    if info.unit != "%" or len(info.built_from) != 2:
+        return False
+    whole = METRICS[info.built_from[1]]
+    return compute(whole.name, figure.area, figure.period,
+                   **{k: v for k, v in figure.params.items() if k in whole.params}) == 0

@@ -186,7 +186,7 @@ def _own_row(spec: TableSpec, area: Area, rows: list[Row], total: Row) -> tuple[
     for i, column in enumerate(spec.columns):
         if column.rate_of:
             part, whole = (sum(r.cells[n - 1] or 0 for r in rows) + (own_cells[n - 1] or 0) for n in column.rate_of)
-            expected = round(100 * part / whole, 1) if whole else 0.0
+            expected = round(100 * part / whole, 1) if whole else None  # a rate of nothing: "—" (figures)
             if total.cells[i] != expected:
                 failures.append((f"{column.label}（第{i + 1}栏）", total.cells[i], expected))
     own = None

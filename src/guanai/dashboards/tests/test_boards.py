@@ -140,3 +140,19 @@ def test_the_office_home_reads_kept_visits_and_aid_instead_of_counting_them(clie
                if '"care_visit"' in q["sql"] or '"care_aiditem"' in q["sql"]]
     assert "本月走访（次）" in body and "本年发放慰问金（元）" in body
     assert counted == []
+
+
+def test_a_rate_of_nothing_is_a_dash_not_zero_percent(users, client_for):
+    # A village has no member units: nothing was due, and 报送率 0% read as every unit failing.
+    # Such a rate shows "—", as the home's coverage card does; a rate of something stays a number.
+    period = _this_year()
+    assert metrics.compute("unit_reports_due", VILLAGE, period) == 0
+    assert metrics.compute("unit_reporting_rate", VILLAGE, period) == 0.0  # the metric itself: 0
+    board = boards.build_board(users["office"], Area.objects.get(pk=VILLAGE), period)
+    rates = {h.figure.name: h.figure.value for p in board.panels for h in p.headlines if h.figure.unit == "%"}
+    assert rates["unit_reporting_rate"] is None and rates["unit_on_time_rate"] is None
+    city = boards.build_board(users["office"], Area.objects.get(pk=CITY), period)
+    city_rate = next(h.figure.value for p in city.panels for h in p.headlines if h.figure.name == "unit_reporting_rate")
+    assert city_rate == metrics.compute("unit_reporting_rate", CITY, period) > 0
+    page = client_for("office").get(f"/stats/area/{VILLAGE}/?period={period.key}").content.decode()
+    assert "报送率" in page and "0%" not in page
