@@ -9,6 +9,12 @@ rows cost a computation each: it looks one row ahead instead of counting. ``keys
 is for the long lists of a county, a city or a province: it continues after the last row
 shown (``?after=``, the values of its ordering fields) instead of skipping rows by an
 offset, so the hundredth "更多" costs what the first does; it shows no count and no page numbers.
+
+Each of them answers ``?print=1`` (``printing``) with the list's print view instead of a page:
+its first ``PRINT_CAP`` rows on one page, no page links, and ``print_notice`` saying so when
+the list holds more. Its 打印 control links there (``core/_print_button.html``), and the
+browser's print dialog opens once the page has loaded (site.js), so a printout holds the
+list, not the page that happened to be on the screen.
 """
 
 from __future__ import annotations
@@ -22,6 +28,15 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 
 COUNT_CAP = 10000
+# The most rows a printout holds (some 50 A4 pages): a longer list is narrowed, or exported.
+PRINT_CAP = 2000
+# Query-string keys that move through a list (or print it) without filtering it.
+PAGING_KEYS = ("page", "after", "print")
+
+
+def printing(request) -> bool:
+    """Whether the request asks for its list's print view (``?print=1``)."""
+    return request.GET.get("print") == "1"
 
 
 def page_number(raw, *, per_page: int = 1, last: int | None = None) -> int:
@@ -59,22 +74,30 @@ class CappedPaginator(Paginator):
         return super().get_page(page_number(number, last=self.num_pages))
 
 
-def _query_string(request) -> str:
+def list_query(request) -> str:
+    """The request's parameters without the paging ones: the list's filters, as a query string."""
     params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("after", None)
+    for key in PAGING_KEYS:
+        params.pop(key, None)
     return params.urlencode()
 
 
 def paginate(request, queryset, per_page: int = 50, *, count: int | None = None):
     """The requested page of ``queryset`` (ordered), with ``query_string`` for its links.
     ``count``: the number of rows when the caller knows it already (not counted again)."""
+    if printing(request):
+        page = PrintPage(request, queryset)
+        if page.truncated:  # the list's count, as its pages say it (one that fits is its rows)
+            if count is None:
+                count = CappedPaginator(queryset, PRINT_CAP)._counted
+            page.paginator.count, page.paginator.capped = min(count, COUNT_CAP), count > COUNT_CAP
+        return page
     paginator = CappedPaginator(queryset, per_page)
     if count is not None:  # known: the count and its over-the-cap mark are not asked again
         paginator.count = min(count, COUNT_CAP)
         paginator.capped = count > COUNT_CAP
     page = paginator.get_page(request.GET.get("page"))
-    page.query_string = _query_string(request)
+    page.query_string = list_query(request)
     return page
 
 
@@ -82,6 +105,46 @@ class _Unknown:
     count = None
     capped = False
     num_pages = None
+
+
+class PrintPage:
+    """A list's print view: its first ``PRINT_CAP`` rows (one more is read to know whether
+    there are others), on one page without page links. A list that fits is counted by its
+    rows; one that does not says so in ``print_notice`` (its count when the list knows it)."""
+
+    def __init__(self, request, queryset):
+        rows = list(queryset[:PRINT_CAP + 1])
+        self.object_list = rows[:PRINT_CAP]
+        self.truncated = len(rows) > PRINT_CAP
+        self.paginator = _Unknown()
+        if not self.truncated:
+            self.paginator.count = len(self.object_list)
+        self.query_string = list_query(request)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def has_next(self):
+        return False
+
+    def has_previous(self):
+        return False
+
+    def has_other_pages(self):
+        return False
+
+    @property
+    def print_notice(self) -> str:
+        """What the printout leaves out, in words ("" when it holds every row). Read when the
+        page is shown: a view may set the list's count after paging (a kept figure)."""
+        if not self.truncated:
+            return ""
+        count, capped = self.paginator.count, self.paginator.capped
+        if count is None or count <= PRINT_CAP:  # not counted (a long list reads no count)
+            size = ""
+        else:
+            size = f"超过 {count:,} 条，" if capped else f"共 {count:,} 条，"
+        return f"本列表{size}超过打印上限 {PRINT_CAP:,} 条，仅打印前 {PRINT_CAP:,} 条"
 
 
 class PeekPage:
@@ -96,7 +159,7 @@ class PeekPage:
         self.object_list = rows[:per_page]
         self._has_next = len(rows) > per_page
         self.paginator = _Unknown()
-        self.query_string = _query_string(request)
+        self.query_string = list_query(request)
 
     def __iter__(self):
         return iter(self.object_list)
@@ -117,8 +180,8 @@ class PeekPage:
         return self.number - 1
 
 
-def peek_page(request, queryset, per_page: int = 50) -> PeekPage:
-    return PeekPage(request, queryset, per_page)
+def peek_page(request, queryset, per_page: int = 50) -> PeekPage | PrintPage:
+    return PrintPage(request, queryset) if printing(request) else PeekPage(request, queryset, per_page)
 
 
 class KeysetPage(PeekPage):
@@ -139,7 +202,7 @@ class KeysetPage(PeekPage):
         self.object_list = rows[:per_page]
         self._has_next = len(rows) > per_page
         self.paginator = _Unknown()
-        self.query_string = _query_string(request)
+        self.query_string = list_query(request)
         self.after = _encode(self.object_list[-1], order) if self._has_next else ""
 
     def has_previous(self):
@@ -191,5 +254,7 @@ def _after(order, values) -> Q:
     return condition
 
 
-def keyset_page(request, queryset, order: tuple[str, ...], per_page: int = 50) -> KeysetPage:
+def keyset_page(request, queryset, order: tuple[str, ...], per_page: int = 50) -> KeysetPage | PrintPage:
+    if printing(request):  # from the first row, whatever ?after= the screen had reached
+        return PrintPage(request, queryset.order_by(*order))
     return KeysetPage(request, queryset, order, per_page)

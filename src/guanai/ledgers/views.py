@@ -13,12 +13,13 @@ from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.core import uploads
 from guanai.core.models import Job
+from guanai.core.pagination import PAGING_KEYS
 from guanai.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import base
 
-# Query-string keys that page a list, not filter it.
-_NOT_FILTERS = {"page", "format"}
+# Query-string keys that page (or print) a list, not filter it.
+_NOT_FILTERS = {*PAGING_KEYS, "format"}
 
 
 def params_of(request) -> dict[str, str]:

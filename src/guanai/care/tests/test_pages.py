@@ -181,6 +181,19 @@ def test_care_home_pages(users, client_for):
     assert client_for("village").get(f"/care/homes/{home.pk}/").status_code == 200
 
 
+def test_a_long_care_home_list_pages_counts_and_prints_every_home(client_for):
+    """The list stopped at its first 500 homes without a word; it is a list like the others now."""
+    from guanai.areas.scoping import area_filter
+
+    CareHome.objects.bulk_create([CareHome(name=f"第{n:03d}号儿童之家", area_id=VILLAGE) for n in range(520)])
+    homes = CareHome.objects.filter(area_filter("area", "990101001000")).count()  # the township's
+    client = client_for("township")
+    first = client.get("/care/homes/").content.decode()
+    assert len(re.findall(r'<tr data-home=', first)) == 50 and f"共 {homes} 处" in first and "下一页" in first
+    printed = client.get("/care/homes/?print=1").content.decode()
+    assert len(set(re.findall(r'<tr data-home="(\d+)"', printed))) == homes and f"共 {homes} 处" in printed
+
+
 @pytest.mark.parametrize("username,labels", [
     ("village", ["逾期未访", "待首访", "7天内待访", "本月走访（次）", "走访覆盖率", "待办保护环节"]),
     ("township", ["逾期未访", "走访覆盖率", "下级逾期处置环节（督办）", "在办保护个案"]),

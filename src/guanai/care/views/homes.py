@@ -12,6 +12,7 @@ from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset
 from guanai.core.forms import add_validation_errors
+from guanai.core.pagination import paginate
 from guanai.ledgers import views as ledger_views
 from guanai.ledgers.views import listing_query
 
@@ -27,14 +28,16 @@ from ..permissions import HOME_EDIT_ROLES, HOME_VIEW_ROLES
 @roles_required(*HOME_VIEW_ROLES)
 def home_list(request):
     listing = listing_of.home_listing(request.user, request.GET)
-    homes = list(listing.records.select_related("area", "area__parent__parent", "sponsor_unit").order_by("area_id", "name")[:500])
+    page = paginate(request, listing.records.select_related("area", "area__parent__parent", "sponsor_unit")
+                    .order_by("area_id", "name", "pk"))
+    page.object_list = homes = list(page.object_list)
     latest = {}
     for inspection in scope_queryset(Inspection.objects.filter(home__in=homes), request.user).order_by(
             "home_id", "-inspected_on", "-pk"):
         latest.setdefault(inspection.home_id, inspection)
     for home in homes:
         home.latest = latest.get(home.pk)
-    return render(request, "care/home_list.html", {"homes": homes, "area": listing.area,
+    return render(request, "care/home_list.html", {"page": page, "area": listing.area,
                                                    "may_edit": user_role(request.user) in HOME_EDIT_ROLES,
                                                    "query_string": listing_query(request)})
 

@@ -1,12 +1,17 @@
 // The site's own behaviour, loaded before Alpine (no inline script: the
 // Content-Security-Policy allows only files the site ships).
 
-// <select data-autosubmit> submits its form when a choice is made.
-// 打印 buttons ([data-print]) on every page: the browser prints with print.css (A4, no navigation).
+// 打印 buttons ([data-print]) print the page as it is (a record, a statistics table) with print.css
+// (A4, no navigation). A list's 打印 is a link to its print view (every row on one page, not the page
+// on the screen: core.pagination), which opens the print dialog itself once loaded ([data-print-view]).
 document.addEventListener('click', (event) => {
   if (event.target.closest('[data-print]')) window.print();
 });
+window.addEventListener('load', () => {
+  if (document.querySelector('[data-print-view]')) window.print();
+});
 
+// <select data-autosubmit> submits its form when a choice is made.
 document.addEventListener('change', (event) => {
   if (event.target.matches && event.target.matches('[data-autosubmit]') && event.target.form) event.target.form.submit();
 });
