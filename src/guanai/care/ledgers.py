@@ -54,7 +54,8 @@ def visits(user, params: Mapping[str, str]) -> Source:
                    (visit.created_by.get_full_name() or visit.created_by.get_username()) if visit.created_by else ""]
 
     return Source(title="走访台账", columns=VISIT_COLUMNS, rows=rows, count=found.records.count, area=found.area,
-                  period=found.period_text, conditions=found.conditions, object_type="care.visit")
+                  period=found.period_text, conditions=found.conditions, object_type="care.visit",
+                  refused=found.problem)
 
 
 ACTIVITY_COLUMNS = [("序号", 6), ("活动日期", 12), ("活动名称", 24), ("活动类型", 8), ("所在区划", 14), ("活动地点", 16),
@@ -74,7 +75,8 @@ def activities(user, params: Mapping[str, str]) -> Source:
                    a.beneficiaries_count, a.consultations_count, _money(a.funds_yuan), a.description]
 
     return Source(title="关爱活动台账", columns=ACTIVITY_COLUMNS, rows=rows, count=found.records.count,
-                  period=found.period_text, conditions=found.conditions, object_type="care.activity")
+                  period=found.period_text, conditions=found.conditions, object_type="care.activity",
+                  refused=found.problem)
 
 
 PAIRING_COLUMNS = [("序号", 6), ("帮扶人", 10), ("帮扶人类型", 10), ("所属单位", 18), ("帮扶人电话", 14),

@@ -2,7 +2,9 @@
 
 An app registers a *source* per ledger: ``(user, params) -> Source``, where ``params`` is the list
 page's query string as a plain dict, parsed by the same function the list page uses, and the
-records come through ``areas.scoping``. ``export`` writes it at once, or starts a background job
+records come through ``areas.scoping``. A filter the list page refused (a period not begun or
+unreadable: the page shows its default with the reason) refuses the ledger (``Refused``): never a
+file of other dates. ``export`` writes it at once, or starts a background job
 when the area is above a township or the rows are many; either way the rows stream into a
 write-only workbook (openpyxl writes each row to disk as it comes, strings inline), so memory
 stays flat however long the ledger. Every export is audited with its conditions.
@@ -56,6 +58,7 @@ class Source:
     object_type: str = ""
     audit_note: str = ""  # e.g. 身份证号完整 (the audit says what left)
     sheet_title: str = ""
+    refused: str = ""  # the list page's reason for refusing a filter (Listing.problem): nothing is written
 
     @property
     def area_name(self) -> str:
@@ -73,6 +76,14 @@ class Export:
     extra: dict = field(default_factory=dict)
 
 
+class Refused(Exception):
+    """A ledger not written: its list refused a filter (the reason, in Chinese, is the message)."""
+
+    def __init__(self, reason: str, title: str):
+        super().__init__(reason)
+        self.title = title
+
+
 _SOURCES: dict[str, Callable[..., Source]] = {}
 
 
@@ -87,7 +98,10 @@ def register(name: str):
 
 
 def source_for(name: str, user, params: Mapping[str, str]) -> Source:
+    """The ledger's source, or ``Refused``: before any job starts or any row is written."""
     source = _SOURCES[name](user, params)
+    if source.refused:
+        raise Refused(source.refused, source.title)
     if source.area is None and user.area_id:  # no area asked: the user's own is the ledger's
         source.area = user.area
     return source
@@ -166,7 +180,8 @@ def _temporary() -> Path:
 
 
 def export(name: str, *, user, params: Mapping[str, str], request=None) -> Export:
-    """The ledger ``name`` with the list's ``params``: written now (and audited), or as a job."""
+    """The ledger ``name`` with the list's ``params``: written now (and audited), or as a job;
+    ``Refused`` when the list refused one of them."""
     source = source_for(name, user, params)
     if needs_job(source, user):
         label = f"导出{source.area_name}{source.title}"[:200]
