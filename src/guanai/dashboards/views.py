@@ -21,6 +21,7 @@ from guanai.stats.periods import MONTH, YEAR, Period, period_containing
 
 from . import exporting, tables
 from .boards import VILLAGE_BOARD, build_board
+from .figures import REGISTERED, nobody_registered_notice
 
 # Who sees figures of an area: its workers and officials; unit reporters and volunteers see their
 # own records only (DESIGN §2).
@@ -55,10 +56,9 @@ def board_context(request, area: Area, *, compact: bool = False) -> dict:
     form = PeriodForm(request.GET, default=default_period(area))
     board = build_board(request.user, area, form.period)
     notices = [f"{form.problem}；下面是{form.period.label}的数字。"] if form.problem else []
-    registered = next((h.figure.value for h in board.headlines if h.figure.name == "persons_registered"), None)
-    if registered == 0:
-        notices.append(f"{area.name}在{form.period.label}末没有在册人员：所选期间早于最早的建档记录"
-                       "（或辖区尚无记录），下面的数字均为0。")
+    registered = next((h.figure.value for h in board.headlines if h.figure.name == REGISTERED), None)
+    if empty := nobody_registered_notice(area, form.period, registered):
+        notices.append(empty)
     return {"board": board, "period_form": form, "period": form.period, "notices": notices, "compact": compact,
             "shortcuts": shortcuts(), "trail": trail(request.user, area), "village": board.kind == VILLAGE_BOARD,
             "print_area": area.full_name if not compact else "", "print_period": form.period.label}
