@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -106,16 +107,16 @@ def own_table(request, slug: str):
     return redirect(reverse("dashboards:table", args=[slug, area.code]) + (f"?{query}" if query else ""))
 
 
-def _built_table(request, slug: str, code: str):
+def _asked_table(request, slug: str, code: str):
     spec = _table_or_404(slug)
     area = area_for(request.user, code)
-    form = PeriodForm(request.GET, default=period_containing(YEAR, timezone.localdate()))
-    return spec, area, form, tables.build(spec, area, form.period)
+    return spec, area, PeriodForm(request.GET, default=period_containing(YEAR, timezone.localdate()))
 
 
 @roles_required(*STATS_ROLES)
 def table(request, slug: str, code: str):
-    spec, area, form, built = _built_table(request, slug, code)
+    spec, area, form = _asked_table(request, slug, code)
+    built = tables.build(spec, area, form.period)
     return render(request, "dashboards/table.html", {
         "spec": spec, "area": area, "table": built, "period": form.period, "period_form": form,
         "trail": trail(request.user, area), "problem": form.problem, "filler": default_filler(request.user),
@@ -124,7 +125,12 @@ def table(request, slug: str, code: str):
 
 @roles_required(*STATS_ROLES)
 def table_xlsx(request, slug: str, code: str):
-    spec, area, form, built = _built_table(request, slug, code)
+    spec, area, form = _asked_table(request, slug, code)
+    if form.problem:  # the page shows its default period with the reason; a file would pass for the one asked
+        messages.error(request, f"{spec.title}未导出：{form.problem}")
+        query = request.GET.urlencode()
+        return redirect(reverse("dashboards:table", args=[slug, area.code]) + (f"?{query}" if query else ""))
+    built = tables.build(spec, area, form.period)
     filler = (request.GET.get("filler") or "").strip()[:60] or default_filler(request.user)
     data = exporting.exported_workbook(built, filler=filler, user=request.user)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)

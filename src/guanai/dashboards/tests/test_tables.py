@@ -136,3 +136,16 @@ def test_the_table_page_and_its_xlsx_of_such_a_period_say_so(client_for):
     text = "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
     assert NOBODY in text
     assert NOBODY not in client.get(f"/stats/tables/left-behind-children/{COUNTY}/").content.decode()
+
+
+@pytest.mark.parametrize("period,reason", [("2099", "尚未开始"), ("abc", "无法识别的期间“abc”")])
+def test_the_xlsx_of_a_refused_period_is_no_file_of_another_period(client_for, period, reason):
+    client = client_for("county")
+    exports = AuditEvent.objects.filter(action=AuditEvent.EXPORT).count()
+    response = client.get(f"/stats/tables/left-behind-children/{COUNTY}/xlsx/?period={period}&filler=东城区民政局")
+    assert response.status_code == 302 and "xlsx" not in response["Location"]
+    assert response["Location"].startswith(f"/stats/tables/left-behind-children/{COUNTY}/?")
+    assert f"period={period}" in response["Location"] and "filler=" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "农村留守儿童信息统计表未导出：" in page and reason in page
+    assert AuditEvent.objects.filter(action=AuditEvent.EXPORT).count() == exports
