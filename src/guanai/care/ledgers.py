@@ -55,12 +55,14 @@ def visits(user, params: Mapping[str, str]) -> Source:
 
     return Source(title="走访台账", columns=VISIT_COLUMNS, rows=rows, count=found.records.count, area=found.area,
                   period=found.period_text, conditions=found.conditions, object_type="care.visit",
-                  refused=found.problem)
+                  refused=found.problem, summed=("折合金额（元）",))
 
 
 ACTIVITY_COLUMNS = [("序号", 6), ("活动日期", 12), ("活动名称", 24), ("活动类型", 8), ("所在区划", 14), ("活动地点", 16),
                     ("组织单位", 20), ("参与志愿者（人）", 10), ("参与群众（人次）", 10), ("受益人数（人）", 10),
                     ("咨询人数（人次）", 10), ("投入资金（元）", 12), ("活动内容", 36)]
+# Each activity's counts add up as the activity table's columns do (参与志愿者 in 人次 there).
+ACTIVITY_SUMMED = ("参与志愿者（人）", "参与群众（人次）", "受益人数（人）", "咨询人数（人次）", "投入资金（元）")
 
 
 @register("care.activities")
@@ -76,7 +78,7 @@ def activities(user, params: Mapping[str, str]) -> Source:
 
     return Source(title="关爱活动台账", columns=ACTIVITY_COLUMNS, rows=rows, count=found.records.count,
                   period=found.period_text, conditions=found.conditions, object_type="care.activity",
-                  refused=found.problem)
+                  refused=found.problem, summed=ACTIVITY_SUMMED)
 
 
 PAIRING_COLUMNS = [("序号", 6), ("帮扶人", 10), ("帮扶人类型", 10), ("所属单位", 18), ("帮扶人电话", 14),
@@ -123,5 +125,6 @@ def homes(user, params: Mapping[str, str]) -> Source:
                    last.total if last else None, failed, last.notes if last else ""]
 
     return Source(title="爱心家园（儿童之家）及检查台账", columns=HOME_COLUMNS, rows=rows, count=found.records.count,
-                  area=found.area, conditions=found.conditions, object_type="care.carehome", sheet_title="场所及检查")
+                  area=found.area, conditions=found.conditions, object_type="care.carehome", sheet_title="场所及检查",
+                  summed=("检查次数",))
 

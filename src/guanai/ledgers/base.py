@@ -15,6 +15,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -59,6 +60,12 @@ class Source:
     audit_note: str = ""  # e.g. 身份证号完整 (the audit says what left)
     sheet_title: str = ""
     refused: str = ""  # the list page's reason for refusing a filter (Listing.problem): nothing is written
+    summed: tuple[str, ...] = ()  # headers of the columns that add up (money, counts): totalled on 合计
+
+    def __post_init__(self):
+        unknown = set(self.summed) - {header for header, _width in self.columns}
+        if unknown:  # a mistake of the source's, found before a workbook is begun
+            raise ValueError(f"{self.title}: no column {sorted(unknown)} to sum")
 
     @property
     def area_name(self) -> str:
@@ -121,7 +128,8 @@ def filename(source: Source) -> str:
 
 def write(source: Source, *, user, path: str | Path, progress=None, total: int | None = None) -> int:
     """Stream ``source`` into ``path``: title, area and period, 填报单位/填报人/制表日期, the
-    column headers (repeated on each printed page), the rows, 合计. Returns the rows written."""
+    column headers (repeated on each printed page), the rows, 合计 (the rows' count, and each
+    ``summed`` column's sum under it). Returns the rows written."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet((source.sheet_title or source.title)[:31])
     for i, (_header, width) in enumerate(source.columns, start=1):
@@ -151,15 +159,47 @@ def write(source: Source, *, user, path: str | Path, progress=None, total: int |
 
     count = 0
     total = total or 0
+    sums = _Sums(source)
     for values in source.rows():
         sheet.append([text_cell(sheet, v) if isinstance(v, str) else WriteOnlyCell(sheet, value=v) for v in values])
+        sums.add(values)
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count, max(total, count), f"已写入{count}条")
     sheet.append([])
-    sheet.append([text_cell(sheet, f"合计：共{count}条")])
+    footer = [WriteOnlyCell(sheet, value=v) for v in sums.line(len(source.columns))]
+    footer[0] = text_cell(sheet, f"合计：共{count}条")
+    for cell in footer:
+        cell.font = _HEADER_FONT
+    sheet.append(footer)
     book.save(path)
     return count
+
+
+class _Sums:
+    """The ``summed`` columns' totals, added row by row as the rows stream (exact in decimals: money
+    in yuan and cents adds up to the cent, as a float sum may not)."""
+
+    def __init__(self, source: Source):
+        headers = [header for header, _width in source.columns]
+        self._totals = {headers.index(header): Decimal(0) for header in source.summed}
+        self._fractional: set[int] = set()
+
+    def add(self, values: list) -> None:
+        for i in self._totals:
+            value = values[i] if i < len(values) else None
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                continue  # an empty cell (a village yet to report) adds nothing
+            if not isinstance(value, int):
+                self._fractional.add(i)
+            self._totals[i] += Decimal(str(value))
+
+    def line(self, width: int) -> list:
+        """The total line's values, each sum under its column (an int where every value was)."""
+        values: list = [None] * width
+        for i, value in self._totals.items():
+            values[i] = float(value) if i in self._fractional else int(value)
+        return values
 
 
 def _audit(source: Source, *, user, rows: int, request=None) -> None:
