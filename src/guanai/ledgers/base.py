@@ -67,6 +67,11 @@ class Source:
         if unknown:  # a mistake of the source's, found before a workbook is begun
             raise ValueError(f"{self.title}: no column {sorted(unknown)} to sum")
 
+    def place(self, area) -> str:
+        """A row's village (or area) as the ledger names it: with its township when the ledger spans
+        several, as the list does (Area.place; rows select_related("area__parent__parent"))."""
+        return area.place_label(self.area.code if self.area is not None else None)
+
     @property
     def area_name(self) -> str:
         return self.area.full_name if self.area is not None else "全部区划"
