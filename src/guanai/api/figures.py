@@ -146,4 +146,4 @@ class TableValues(ApiView):
                          "checks": [{"text": c.text, "note": c.note, "ok": c.ok,
                                      "failures": [{"row": label, "left": left, "right": right}
                                                   for label, left, right in c.failures]} for c in built.checks],
-                         "note": built.below_village})
+                         "note": built.below_village, "notice": built.nobody_registered})

@@ -57,6 +57,11 @@ class Area(models.Model):
             node = node.parent
         return self.name, "".join(reversed(names))
 
+    def place_label(self, viewer_code: str | None) -> str:
+        """``place`` as one text, for a file: 光明村（城关镇）, the words {% place %} shows."""
+        name, where = self.place(viewer_code)
+        return f"{name}（{where}）" if where else name
+
     def subtree_bounds(self) -> tuple[str, str]:
         return codes.subtree_bounds(self.code)
 

@@ -35,6 +35,7 @@ class Listing:
     period_text: str = ""
     conditions: str = ""
     extra: dict | None = None
+    problem: str = ""  # why a filter was refused (the page shows its default instead; a ledger is not written)
 
 
 def _area(user, params: Mapping[str, str]):
@@ -76,7 +77,8 @@ def visit_listing(user, params: Mapping[str, str], *, base: QuerySet | None = No
     else:
         span = ""
     return Listing(visits, area=area, period_text=span, conditions="，".join(words),
-                   extra={"period_form": period_form, "start": start, "end": end})
+                   extra={"period_form": period_form, "start": start, "end": end},
+                   problem=period_form.problem or "")
 
 
 def activity_listing(user, params: Mapping[str, str]) -> Listing:
@@ -92,7 +94,8 @@ def activity_listing(user, params: Mapping[str, str]) -> Listing:
     activities = activities.filter(held_on__gte=period.start, held_on__lte=period.end)
     return Listing(activities, period_text=f"{period.label}（{period.start.isoformat()}至{period.end.isoformat()}）",
                    conditions=f"类型{dict(Activity.KIND_CHOICES)[kind]}" if kind else "",
-                   extra={"kind": kind, "period": period, "period_form": period_form})
+                   extra={"kind": kind, "period": period, "period_form": period_form},
+                   problem=period_form.problem or "")
 
 
 def pairing_listing(user, params: Mapping[str, str]) -> Listing:

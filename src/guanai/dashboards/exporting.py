@@ -101,6 +101,9 @@ def workbook(table: BuiltTable, *, filler: str, made_by) -> bytes:
         row += 1
 
     row += 1
+    if table.nobody_registered:  # all zeros are no finding: the sheet says why, as the page does
+        merged(row, 1, width, table.nobody_registered, font=_BOLD, align=left)
+        row += 1
     merged(row, 1, width, "勾稽关系校验：" + ("全部成立" if table.ok else "有不成立的项，请核实后再报送"),
            font=_BOLD, align=left)
     for check in table.checks:

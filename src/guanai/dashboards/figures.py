@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from guanai.stats.metrics import METRICS, compute, given_params, memoized, prefetch
 from guanai.stats.periods import Period
 
+# The metric whose 0 at a period's end means the area had nobody on file then.
+REGISTERED = "persons_registered"
+
 
 def available(name: str) -> bool:
     """Whether a metric of that name is registered (the joint conference's come from coordination)."""
@@ -71,3 +74,13 @@ def _rate_of_nothing(figure: Figure) -> bool:
     whole = METRICS[info.built_from[1]]
     return compute(whole.name, figure.area, figure.period,
                    **{k: v for k, v in figure.params.items() if k in whole.params}) == 0
+
+
+def nobody_registered_notice(area, period: Period, registered) -> str:
+    """The notice of a dashboard or a statistics table whose area had nobody on file at the end
+    of ``period`` (``registered``: the area's ``persons_registered`` figure then): its zeros are
+    no finding, so the page says why ("" when someone was)."""
+    if registered != 0:
+        return ""
+    return (f"{area.name}在{period.label}末没有在册人员：所选期间早于最早的建档记录"
+            "（或辖区尚无记录），下面的人数、次数均为0，比率为“—”。")

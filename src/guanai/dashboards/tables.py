@@ -19,7 +19,7 @@ from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.stats.periods import Period
 
-from .figures import Figure, Figures, available
+from .figures import REGISTERED, Figure, Figures, available, nobody_registered_notice
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,7 @@ class BuiltTable:
     total: Row
     checks: list[CheckResult]
     below_village: str = ""
+    nobody_registered: str = ""  # the dashboards' notice: nobody on file at the period's end
 
     @property
     def all_rows(self) -> list[Row]:
@@ -139,6 +140,7 @@ def build(spec: TableSpec, area: Area, period: Period) -> BuiltTable:
     child_rows = [(child, [figures.ask(c.metric, child.code, period, **c.params) for c in spec.columns])
                   for child in children]
     total_cells = [figures.ask(c.metric, area.code, period, **c.params) for c in spec.columns]
+    registered = figures.ask(REGISTERED, area.code, period)  # the registry table's own 在册人员: asked once
     figures.resolve()
     rows = [Row(child.name, [_value(f) for f in cells], child,
                 f"{reverse('dashboards:table', args=[spec.slug, child.code])}?period={period.key}")
@@ -163,7 +165,8 @@ def build(spec: TableSpec, area: Area, period: Period) -> BuiltTable:
     message = ""
     if area.level == codes.VILLAGE:
         message = f"{area.name}是村（社区）一级，没有下级区划可以分列；下表只有本村合计。"
-    return BuiltTable(spec, area, period, rows, total, checks, message)
+    return BuiltTable(spec, area, period, rows, total, checks, message,
+                      nobody_registered_notice(area, period, _value(registered)))
 
 
 def _value(figure: Figure | None):

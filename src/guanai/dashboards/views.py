@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from guanai.stats.periods import MONTH, YEAR, Period, period_containing
 
 from . import exporting, tables
 from .boards import VILLAGE_BOARD, build_board
+from .figures import REGISTERED, nobody_registered_notice
 
 # Who sees figures of an area: its workers and officials; unit reporters and volunteers see their
 # own records only (DESIGN §2).
@@ -55,10 +57,9 @@ def board_context(request, area: Area, *, compact: bool = False) -> dict:
     form = PeriodForm(request.GET, default=default_period(area))
     board = build_board(request.user, area, form.period)
     notices = [f"{form.problem}；下面是{form.period.label}的数字。"] if form.problem else []
-    registered = next((h.figure.value for h in board.headlines if h.figure.name == "persons_registered"), None)
-    if registered == 0:
-        notices.append(f"{area.name}在{form.period.label}末没有在册人员：所选期间早于最早的建档记录"
-                       "（或辖区尚无记录），下面的数字均为0。")
+    registered = next((h.figure.value for h in board.headlines if h.figure.name == REGISTERED), None)
+    if empty := nobody_registered_notice(area, form.period, registered):
+        notices.append(empty)
     return {"board": board, "period_form": form, "period": form.period, "notices": notices, "compact": compact,
             "shortcuts": shortcuts(), "trail": trail(request.user, area), "village": board.kind == VILLAGE_BOARD,
             "print_area": area.full_name if not compact else "", "print_period": form.period.label}
@@ -106,16 +107,16 @@ def own_table(request, slug: str):
     return redirect(reverse("dashboards:table", args=[slug, area.code]) + (f"?{query}" if query else ""))
 
 
-def _built_table(request, slug: str, code: str):
+def _asked_table(request, slug: str, code: str):
     spec = _table_or_404(slug)
     area = area_for(request.user, code)
-    form = PeriodForm(request.GET, default=period_containing(YEAR, timezone.localdate()))
-    return spec, area, form, tables.build(spec, area, form.period)
+    return spec, area, PeriodForm(request.GET, default=period_containing(YEAR, timezone.localdate()))
 
 
 @roles_required(*STATS_ROLES)
 def table(request, slug: str, code: str):
-    spec, area, form, built = _built_table(request, slug, code)
+    spec, area, form = _asked_table(request, slug, code)
+    built = tables.build(spec, area, form.period)
     return render(request, "dashboards/table.html", {
         "spec": spec, "area": area, "table": built, "period": form.period, "period_form": form,
         "trail": trail(request.user, area), "problem": form.problem, "filler": default_filler(request.user),
@@ -124,7 +125,12 @@ def table(request, slug: str, code: str):
 
 @roles_required(*STATS_ROLES)
 def table_xlsx(request, slug: str, code: str):
-    spec, area, form, built = _built_table(request, slug, code)
+    spec, area, form = _asked_table(request, slug, code)
+    if form.problem:  # the page shows its default period with the reason; a file would pass for the one asked
+        messages.error(request, f"{spec.title}未导出：{form.problem}")
+        query = request.GET.urlencode()
+        return redirect(reverse("dashboards:table", args=[slug, area.code]) + (f"?{query}" if query else ""))
+    built = tables.build(spec, area, form.period)
     filler = (request.GET.get("filler") or "").strip()[:60] or default_filler(request.user)
     data = exporting.exported_workbook(built, filler=filler, user=request.user)
     response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)

@@ -2,7 +2,9 @@
 
 An app registers a *source* per ledger: ``(user, params) -> Source``, where ``params`` is the list
 page's query string as a plain dict, parsed by the same function the list page uses, and the
-records come through ``areas.scoping``. ``export`` writes it at once, or starts a background job
+records come through ``areas.scoping``. A filter the list page refused (a period not begun or
+unreadable: the page shows its default with the reason) refuses the ledger (``Refused``): never a
+file of other dates. ``export`` writes it at once, or starts a background job
 when the area is above a township or the rows are many; either way the rows stream into a
 write-only workbook (openpyxl writes each row to disk as it comes, strings inline), so memory
 stays flat however long the ledger. Every export is audited with its conditions.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.utils import timezone
@@ -56,6 +59,18 @@ class Source:
     object_type: str = ""
     audit_note: str = ""  # e.g. 身份证号完整 (the audit says what left)
     sheet_title: str = ""
+    refused: str = ""  # the list page's reason for refusing a filter (Listing.problem): nothing is written
+    summed: tuple[str, ...] = ()  # headers of the columns that add up (money, counts): totalled on 合计
+
+    def __post_init__(self):
+        unknown = set(self.summed) - {header for header, _width in self.columns}
+        if unknown:  # a mistake of the source's, found before a workbook is begun
+            raise ValueError(f"{self.title}: no column {sorted(unknown)} to sum")
+
+    def place(self, area) -> str:
+        """A row's village (or area) as the ledger names it: with its township when the ledger spans
+        several, as the list does (Area.place; rows select_related("area__parent__parent"))."""
+        return area.place_label(self.area.code if self.area is not None else None)
 
     @property
     def area_name(self) -> str:
@@ -73,6 +88,14 @@ class Export:
     extra: dict = field(default_factory=dict)
 
 
+class Refused(Exception):
+    """A ledger not written: its list refused a filter (the reason, in Chinese, is the message)."""
+
+    def __init__(self, reason: str, title: str):
+        super().__init__(reason)
+        self.title = title
+
+
 _SOURCES: dict[str, Callable[..., Source]] = {}
 
 
@@ -87,7 +110,10 @@ def register(name: str):
 
 
 def source_for(name: str, user, params: Mapping[str, str]) -> Source:
+    """The ledger's source, or ``Refused``: before any job starts or any row is written."""
     source = _SOURCES[name](user, params)
+    if source.refused:
+        raise Refused(source.refused, source.title)
     if source.area is None and user.area_id:  # no area asked: the user's own is the ledger's
         source.area = user.area
     return source
@@ -107,7 +133,8 @@ def filename(source: Source) -> str:
 
 def write(source: Source, *, user, path: str | Path, progress=None, total: int | None = None) -> int:
     """Stream ``source`` into ``path``: title, area and period, 填报单位/填报人/制表日期, the
-    column headers (repeated on each printed page), the rows, 合计. Returns the rows written."""
+    column headers (repeated on each printed page), the rows, 合计 (the rows' count, and each
+    ``summed`` column's sum under it). Returns the rows written."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet((source.sheet_title or source.title)[:31])
     for i, (_header, width) in enumerate(source.columns, start=1):
@@ -137,15 +164,47 @@ def write(source: Source, *, user, path: str | Path, progress=None, total: int |
 
     count = 0
     total = total or 0
+    sums = _Sums(source)
     for values in source.rows():
         sheet.append([text_cell(sheet, v) if isinstance(v, str) else WriteOnlyCell(sheet, value=v) for v in values])
+        sums.add(values)
         count += 1
         if progress is not None and count % PROGRESS_EVERY == 0:
             progress(count, max(total, count), f"已写入{count}条")
     sheet.append([])
-    sheet.append([text_cell(sheet, f"合计：共{count}条")])
+    footer = [WriteOnlyCell(sheet, value=v) for v in sums.line(len(source.columns))]
+    footer[0] = text_cell(sheet, f"合计：共{count}条")
+    for cell in footer:
+        cell.font = _HEADER_FONT
+    sheet.append(footer)
     book.save(path)
     return count
+
+
+class _Sums:
+    """The ``summed`` columns' totals, added row by row as the rows stream (exact in decimals: money
+    in yuan and cents adds up to the cent, as a float sum may not)."""
+
+    def __init__(self, source: Source):
+        headers = [header for header, _width in source.columns]
+        self._totals = {headers.index(header): Decimal(0) for header in source.summed}
+        self._fractional: set[int] = set()
+
+    def add(self, values: list) -> None:
+        for i in self._totals:
+            value = values[i] if i < len(values) else None
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                continue  # an empty cell (a village yet to report) adds nothing
+            if not isinstance(value, int):
+                self._fractional.add(i)
+            self._totals[i] += Decimal(str(value))
+
+    def line(self, width: int) -> list:
+        """The total line's values, each sum under its column (an int where every value was)."""
+        values: list = [None] * width
+        for i, value in self._totals.items():
+            values[i] = float(value) if i in self._fractional else int(value)
+        return values
 
 
 def _audit(source: Source, *, user, rows: int, request=None) -> None:
@@ -166,7 +225,8 @@ def _temporary() -> Path:
 
 
 def export(name: str, *, user, params: Mapping[str, str], request=None) -> Export:
-    """The ledger ``name`` with the list's ``params``: written now (and audited), or as a job."""
+    """The ledger ``name`` with the list's ``params``: written now (and audited), or as a job;
+    ``Refused`` when the list refused one of them."""
     source = source_for(name, user, params)
     if needs_job(source, user):
         label = f"导出{source.area_name}{source.title}"[:200]

@@ -35,9 +35,15 @@ def listing_query(request) -> str:
     return query.urlencode()
 
 
-def respond(request, name: str):
-    """The ledger ``name`` with the page's filters: the file now, or the job's page."""
-    outcome = base.export(name, user=request.user, params=params_of(request), request=request)
+def respond(request, name: str, *, back: str):
+    """The ledger ``name`` with the page's filters: the file now, or the job's page. A filter the
+    list refused sends the user ``back`` (the list page's URL) with the same filters and the reason."""
+    try:
+        outcome = base.export(name, user=request.user, params=params_of(request), request=request)
+    except base.Refused as refused:
+        messages.error(request, f"{refused.title}未导出：{refused}")
+        query = listing_query(request)
+        return redirect(f"{back}?{query}" if query else back)
     if outcome.job is not None:
         messages.info(request, "导出范围较大，已转为后台任务：完成后可在本页下载。")
         return redirect("job_detail", pk=outcome.job.pk)

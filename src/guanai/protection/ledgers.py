@@ -27,14 +27,14 @@ def _time(value) -> str:
 def cases(user, params: Mapping[str, str]) -> Source:
     now = timezone.now()
     found = case_listing(user, params, now)
-    records = found.records.select_related("area", "child").prefetch_related(
+    records = found.records.select_related("area__parent__parent", "child").prefetch_related(
         Prefetch("steps", queryset=CaseStep.objects.order_by("opened_at", "pk")))
 
     def rows():
         n = 0
         # In the list's order, a chunk of cases (and their steps) at a time.
         for case in records.order_by("reported_at", "pk").iterator(chunk_size=CHUNK):
-            head = [case.number, _time(case.reported_at), case.area.name, case.get_situation_display(),
+            head = [case.number, _time(case.reported_at), source.place(case.area), case.get_situation_display(),
                     case.display_child, case.child_age, case.get_status_display()]
             for step in case.steps.all() or [None]:
                 n += 1
@@ -46,5 +46,6 @@ def cases(user, params: Mapping[str, str]) -> Source:
                            step.completed_at and step.completed_at > step.due_at) else "",
                        step.handler, step.action, case.get_close_reason_display()]
 
-    return Source(title="强制报告案件处置台账", columns=COLUMNS, rows=rows, count=found.records.count,
-                  conditions=found.conditions, object_type="protection.case")
+    source = Source(title="强制报告案件处置台账", columns=COLUMNS, rows=rows, count=found.records.count,
+                    conditions=found.conditions, object_type="protection.case")
+    return source  # its rows name a case's village by source.place, with the area source_for gives it

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from guanai.core.idempotency import once_per_token
@@ -97,7 +98,7 @@ def case_list(request):
 
 @roles_required(*VIEW_ROLES)
 def case_export(request):
-    return ledger_views.respond(request, "protection.cases")
+    return ledger_views.respond(request, "protection.cases", back=reverse("protection:list"))
 
 
 @roles_required(*REPORT_ROLES)

@@ -210,4 +210,4 @@ def person_export(request):
     ID numbers are masked; ``full_id=1`` asks for them in full, which only a
     role that may see full ID numbers gets (and the audit event says so).
     """
-    return ledger_views.respond(request, "registry.persons")
+    return ledger_views.respond(request, "registry.persons", back=reverse("registry:list"))

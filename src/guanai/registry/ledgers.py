@@ -70,4 +70,5 @@ def screening_progress(user, params: Mapping[str, str]) -> Source:
     return Source(title="排查进度台账", columns=columns, rows=rows, count=villages.count,
                   area=Area.objects.filter(pk=root).first(),
                   period=f"{campaign.start_date.isoformat()}至{campaign.end_date.isoformat()}",
-                  conditions=f"排查“{campaign.name}”", object_type="registry.screeningcampaign")
+                  conditions=f"排查“{campaign.name}”", object_type="registry.screeningcampaign",
+                  summed=tuple(header for header, _width in columns[5:-2]))  # households and each category

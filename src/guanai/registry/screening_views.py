@@ -122,7 +122,8 @@ def campaign_export(request, pk: int):
     _get_campaign(request.user, pk)  # out of scope or missing: a 404 before anything is written
     request.GET = request.GET.copy()
     request.GET["campaign"] = str(pk)
-    return ledger_views.respond(request, "registry.screening")
+    return ledger_views.respond(request, "registry.screening",
+                                back=reverse("registry:screening_detail", args=[pk]))
 
 
 def _get_campaign(user, pk):

@@ -109,6 +109,13 @@ def test_statistics_table_as_json_is_the_page_table(users, api_for):
     assert api_for("volunteer").get("/api/v1/tables/").status_code == 403
 
 
+def test_a_table_of_a_period_before_any_records_carries_the_pages_notice(users, api_for):
+    code = users["county"].area_id
+    before = api_for("county").get(f"/api/v1/tables/registry/?area={code}&period=2020").json()
+    assert "没有在册人员：所选期间早于最早的建档记录" in before["notice"]
+    assert api_for("county").get(f"/api/v1/tables/registry/?area={code}&period=2026").json()["notice"] == ""
+
+
 def last_period(key):
     from guanai.stats.periods import parse_period
 

@@ -22,6 +22,13 @@ def test_two_villages_of_one_name_are_told_apart_by_where_they_are(db):
     assert east.place("990101001001") == ("和平社区", "")
 
 
+def test_the_place_as_one_text_for_a_file(db):
+    east, _west = _villages()
+    assert east.place_label(None) == "和平社区（东城区城关镇）"
+    assert east.place_label("990101000000") == "和平社区（城关镇）"
+    assert east.place_label("990101001000") == "和平社区"
+
+
 def test_the_place_tag_shows_it_beside_the_name_for_the_viewer(db, users):
     east, _west = _villages()
     template = Template("{% load areas %}{% place area %}")

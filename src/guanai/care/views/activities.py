@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from guanai.core.idempotency import once_per_token
 from guanai.accounts import roles
@@ -49,7 +50,7 @@ def activity_list(request):
 
 @roles_required(*ACTIVITY_VIEW_ROLES)
 def activity_export(request):
-    return ledger_views.respond(request, "care.activities")
+    return ledger_views.respond(request, "care.activities", back=reverse("care:activity_list"))
 
 
 @roles_required(*ACTIVITY_EDIT_ROLES)

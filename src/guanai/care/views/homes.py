@@ -44,7 +44,7 @@ def home_list(request):
 
 @roles_required(*HOME_VIEW_ROLES)
 def home_export(request):
-    return ledger_views.respond(request, "care.homes")
+    return ledger_views.respond(request, "care.homes", back=reverse("care:home_list"))
 
 
 @roles_required(*HOME_EDIT_ROLES)

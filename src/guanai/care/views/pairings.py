@@ -43,7 +43,7 @@ def pairing_list(request):
 
 @roles_required(*PAIRING_VIEW_ROLES)
 def pairing_export(request):
-    return ledger_views.respond(request, "care.pairings")
+    return ledger_views.respond(request, "care.pairings", back=reverse("care:pairing_list"))
 
 
 @roles_required(*WORKER_ROLES)

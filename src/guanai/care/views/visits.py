@@ -101,7 +101,7 @@ def _area_options(user) -> list:
 
 @roles_required(*VISIT_ROLES)
 def visit_export(request):
-    return ledger_views.respond(request, "care.visits")
+    return ledger_views.respond(request, "care.visits", back=reverse("care:visit_list"))
 
 
 @roles_required(*VISIT_ROLES)

@@ -151,6 +151,15 @@ def test_the_period_workbook_has_a_row_per_unit_and_the_rates(report_form, units
     assert rows[0][header.index("儿童总数（人）")] == 40 and rows[1][header.index("儿童总数（人）")] is None
 
 
+def test_the_period_workbook_of_a_refused_period_is_no_workbook_of_another(report_form, county_office):
+    client = _client(county_office)
+    response = client.get(reverse("coordination:report_export") + "?period=2099Q1")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coordination:report_list") + "?period=2099Q1"
+    page = client.get(response["Location"]).content.decode()
+    assert "成员单位报送情况未导出：" in page and "尚未开始" in page
+
+
 def test_a_report_as_word_document(report_form, units, county_office):
     from docx import Document
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -35,11 +36,8 @@ from .report_forms import _report_form_or_404
 
 def _period_form(request, area_code: str) -> PeriodForm:
     """The period asked (the control's lists, or ?period= as written), else the latest one due."""
-    form = PeriodForm(request.GET, default=schedule.latest_due_period(area_code)
+    return PeriodForm(request.GET, default=schedule.latest_due_period(area_code)
                       or parse_period(str(timezone.localdate().year)))
-    if form.problem:
-        messages.error(request, form.problem)
-    return form
 
 
 def _list_area(request) -> Area | None:
@@ -118,6 +116,8 @@ def report_list(request):
         return render(request, "coordination/report_list.html", {"rows": [], "area": None})
     today = timezone.localdate()
     period_form = _period_form(request, area.code)
+    if period_form.problem:
+        messages.error(request, period_form.problem)
     period = period_form.period
     rows = report_rows(request, area.code, period, today)
     children = [c for c in Area.objects.filter(parent=area).order_by("code")
@@ -138,7 +138,12 @@ def report_export(request):
     area = _list_area(request)
     if area is None:
         raise Http404("尚未建立联席会议")
-    period = _period_form(request, area.code).period
+    form = _period_form(request, area.code)
+    if form.problem:  # a workbook of the default period would pass for the one asked: back to the list
+        messages.error(request, f"成员单位报送情况未导出：{form.problem}")
+        query = request.GET.urlencode()
+        return redirect(reverse("coordination:report_list") + (f"?{query}" if query else ""))
+    period = form.period
     content = exporting.exported_period_workbook(area, period, user=request.user, today=timezone.localdate())
     response = HttpResponse(content, content_type=exporting.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(

@@ -118,3 +118,40 @@ def test_the_xlsx_export_is_formatted_as_offices_send_it(client_for, users):
     assert sheet.print_title_rows and sheet.page_setup.orientation == "landscape"
     event = AuditEvent.objects.filter(action=AuditEvent.EXPORT, user=users["county"]).latest("pk")
     assert event.object_repr == "农村留守儿童信息统计表" and COUNTY in event.detail
+
+
+NOBODY = "没有在册人员：所选期间早于最早的建档记录"
+
+
+@pytest.mark.parametrize("slug", ["registry", "left-behind-children", "care", "activities", "protection"])
+def test_a_table_of_a_period_before_any_records_says_so_as_the_dashboard_does(slug):
+    before = _built(slug, COUNTY, parse_period("2020"))
+    assert NOBODY in before.nobody_registered and "2020年末" in before.nobody_registered
+    assert not _built(slug, COUNTY).nobody_registered  # a period with persons on file: no notice
+
+
+def test_the_table_page_and_its_xlsx_of_such_a_period_say_so(client_for):
+    client = client_for("county")
+    for slug in ("left-behind-children", "registry"):
+        page = client.get(f"/stats/tables/{slug}/{COUNTY}/?period=2020").content.decode()
+        assert NOBODY in page, slug
+        dashboard = client.get("/stats/?period=2020").content.decode()
+        assert f"东城区在2020年末{NOBODY}" in dashboard and f"东城区在2020年末{NOBODY}" in page  # the same words
+    response = client.get(f"/stats/tables/left-behind-children/{COUNTY}/xlsx/?period=2020")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    text = "\n".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+    assert NOBODY in text
+    assert NOBODY not in client.get(f"/stats/tables/left-behind-children/{COUNTY}/").content.decode()
+
+
+@pytest.mark.parametrize("period,reason", [("2099", "尚未开始"), ("abc", "无法识别的期间“abc”")])
+def test_the_xlsx_of_a_refused_period_is_no_file_of_another_period(client_for, period, reason):
+    client = client_for("county")
+    exports = AuditEvent.objects.filter(action=AuditEvent.EXPORT).count()
+    response = client.get(f"/stats/tables/left-behind-children/{COUNTY}/xlsx/?period={period}&filler=东城区民政局")
+    assert response.status_code == 302 and "xlsx" not in response["Location"]
+    assert response["Location"].startswith(f"/stats/tables/left-behind-children/{COUNTY}/?")
+    assert f"period={period}" in response["Location"] and "filler=" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "农村留守儿童信息统计表未导出：" in page and reason in page
+    assert AuditEvent.objects.filter(action=AuditEvent.EXPORT).count() == exports

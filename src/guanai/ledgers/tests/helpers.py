@@ -19,6 +19,7 @@ class Ledger:
     header: list[str]
     rows: list[dict] = field(default_factory=list)
     footer: str = ""
+    totals: dict = field(default_factory=dict)  # the 合计 line's cells by column header (None: empty)
     job: Job | None = None
     content: bytes = b""
 
@@ -32,15 +33,16 @@ def parse(content: bytes) -> Ledger:
     at = 4 if str(values[3][0] or "").startswith("筛选条件") else 3
     lines = [str(v) for row in values[:at] for v in row if v not in (None, "")]
     header = [v for v in values[at] if v is not None]
-    rows, footer = [], ""
+    rows, footer, totals = [], "", {}
     for row in values[at + 1:]:
         if all(v in (None, "") for v in row):
             continue
         if str(row[0] or "").startswith("合计"):
-            footer = row[0]
+            footer, totals = row[0], dict(zip(header[1:], row[1:]))
             break
         rows.append(dict(zip(header, row)))
-    return Ledger(title=lines[0], lines=lines, header=header, rows=rows, footer=footer, content=content)
+    return Ledger(title=lines[0], lines=lines, header=header, rows=rows, footer=footer, totals=totals,
+                  content=content)
 
 
 def fetch(client, url: str) -> Ledger:
