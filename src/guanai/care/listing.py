@@ -63,7 +63,14 @@ def visit_listing(user, params: Mapping[str, str], *, base: QuerySet | None = No
         visits = visits.filter(area_filter("area", area.code))
     period_form = PeriodForm(params, default=None, blank="全部日期")
     period = period_form.period
-    start, end = parse_date(params.get("from")), parse_date(params.get("to"))
+    problems = [period_form.problem] if period_form.problem else []
+    dates = {}
+    for key, label in (("from", "起始日期"), ("to", "截止日期")):
+        text = (params.get(key) or "").strip()
+        dates[key] = parse_date(text)
+        if text and dates[key] is None:  # typed into the address: said, not silently dropped
+            problems.append(f"{label}“{text[:20]}”无法识别，请按2026-07-01的格式填写")
+    start, end = dates["from"], dates["to"]
     if period is not None:
         start, end = max(start or period.start, period.start), min(end or period.end, period.end)
     if start:
@@ -78,7 +85,7 @@ def visit_listing(user, params: Mapping[str, str], *, base: QuerySet | None = No
         span = ""
     return Listing(visits, area=area, period_text=span, conditions="，".join(words),
                    extra={"period_form": period_form, "start": start, "end": end},
-                   problem=period_form.problem or "")
+                   problem="；".join(problems))
 
 
 def activity_listing(user, params: Mapping[str, str]) -> Listing:

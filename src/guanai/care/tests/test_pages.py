@@ -124,6 +124,26 @@ def test_coverage_page_asks_a_fixed_number_of_queries(client_for, django_assert_
     assert client_for("county").get("/care/coverage/?period=2026Q9").status_code == 200  # a Chinese message, no 500
 
 
+def test_coverage_takes_the_period_picker_and_refuses_a_period_not_begun(client_for):
+    # The page took a typed code and showed a period not begun as if it were a finding (all zeros).
+    from django.utils import timezone
+
+    from guanai.care import metrics
+
+    client = client_for("county")
+    next_year = timezone.localdate().year + 1
+    page = client.get(f"/care/coverage/?period={next_year}Q1").content.decode()
+    assert "尚未开始" in page and "data-period-problem" in page
+    this_month = timezone.localdate().strftime("%Y-%m")
+    assert f'value="{timezone.localdate().year}"' in page  # the picker, at the default (this month)
+    quarter = f"{timezone.localdate().year}Q{(timezone.localdate().month - 1) // 3 + 1}"
+    asked = client.get(f"/care/coverage/?period={quarter}&area=990101000000")
+    assert asked.context["period"].key == quarter and "data-period-problem" not in asked.content.decode()
+    total = asked.context["total"]
+    assert total["due"] == metrics.persons_due_visit("990101000000", asked.context["period"])
+    assert client.get(f"/care/coverage/?period={this_month}").context["period"].key == this_month
+
+
 def test_pairing_pages(users, client_for):
     client = client_for("village")
     helper = Helper.objects.get(user=users["volunteer"])

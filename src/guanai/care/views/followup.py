@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,7 +14,7 @@ from guanai.core.pagination import paginate, peek_page
 from guanai.registry import categories as cat
 from guanai.registry.models import Person, PersonCategory
 from guanai.stats.metrics import compute, memoized
-from guanai.stats.periods import PeriodError, parse_period
+from guanai.stats.forms import PeriodForm
 
 from .. import followup, metrics
 from ..permissions import COVERAGE_ROLES, WORKER_ROLES
@@ -78,11 +77,9 @@ def _coverage_row(code, period, category, counts) -> dict:
 def coverage(request):
     user = request.user
     area_code = request.GET.get("area", "").strip() or user.area_id
-    try:
-        period = parse_period(request.GET.get("period", "")) if request.GET.get("period") else _month_period()
-    except PeriodError as exc:
-        messages.error(request, str(exc))
-        period = _month_period()
+    # The dashboards' period picker (本月/本季度 … 2026年第三季度), which refuses a period not begun.
+    period_form = PeriodForm(request.GET, default=_month_period())
+    period = period_form.period
     category = request.GET.get("category") or None
     if category not in cat.CATEGORY_LABELS:
         category = None
@@ -118,7 +115,7 @@ def coverage(request):
             "due": metrics.persons_due_visit(area.code, period, category),
             "covered": metrics.persons_visited_in_time(area.code, period, category)})
     return render(request, "care/coverage.html", {
-        "area": area, "rows": rows, "total": total, "period": period, "category": category,
+        "area": area, "rows": rows, "total": total, "period": period, "period_form": period_form, "category": category,
         "category_choices": cat.CATEGORY_CHOICES, "as_of": min(period.end, timezone.localdate()),
         "print_area": area.full_name if area else None, "print_period": period.label,
         "parent_code": area.parent_id if area and area.parent_id and may_see_area(user, area.parent_id) else None})

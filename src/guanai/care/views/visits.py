@@ -84,7 +84,7 @@ def visit_list(request):
     span = listing.period_text or "全部日期"
     return render(request, "care/visit_list.html", {
         "page": page, "title": title, "filters": request.GET, "mode_choices": Visit.MODE_CHOICES, "span": span,
-        "period_form": listing.extra["period_form"], "area": listing.area,
+        "period_form": listing.extra["period_form"], "area": listing.area, "problem": listing.problem,
         "print_area": listing.area.full_name if listing.area else None, "print_period": listing.period_text,
         "query_string": listing_query(request), "area_options": _area_options(request.user)})
 

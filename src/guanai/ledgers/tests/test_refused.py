@@ -27,6 +27,7 @@ def _exports() -> int:
     ("care.visits", {"area": TOWNSHIP, "period": "2099Q1"}, "尚未开始"),
     ("care.visits", {"period": "abc"}, "无法识别的期间“abc”"),  # the county's: it would be a job
     ("care.activities", {"period": "2099"}, "尚未开始"),
+    ("care.visits", {"area": TOWNSHIP, "from": "2026-13-01"}, "起始日期“2026-13-01”无法识别"),  # was: every date
 ])
 def test_a_refused_period_writes_no_ledger_and_starts_no_job(users, name, params, reason):
     exports, jobs = _exports(), Job.objects.count()
@@ -61,3 +62,8 @@ def test_the_export_sends_the_user_back_to_the_list_with_the_reason(client_for, 
     page = client.get(response["Location"]).content.decode()
     assert "台账未导出：" in page
     assert ("尚未开始" if "abc" not in url else "无法识别的期间“abc”") in page
+
+
+def test_the_visit_list_says_an_unreadable_date_and_what_it_lists_instead(client_for):
+    page = client_for("township").get("/care/?to=yesterday").content.decode()
+    assert "截止日期“yesterday”无法识别，请按2026-07-01的格式填写；下面列出全部日期的走访" in page
