@@ -36,9 +36,17 @@ def sql_literal(value) -> str | None:
 
 def refresh_planner_statistics() -> None:
     """Let the query planner see the new row counts after a bulk load; without
-    it SQLite may pick a low-selectivity index (status) over the area range."""
+    it SQLite may pick a low-selectivity index (status) over the area range. On PostgreSQL,
+    outside a transaction (the end of a demo load), VACUUM as well: it marks the new rows' pages
+    all-visible, so an index-only scan need not visit the table for each row. Autovacuum does it
+    some time later, and never where it is off (this project's machines): after the province demo
+    the worst page took 89-130 ms over seven runs (up to 7 of 298 pages over 100 ms), and 84-96 ms
+    once vacuumed (none over)."""
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute("VACUUM (ANALYZE)")
+        else:
+            cursor.execute("ANALYZE")
 
 
 def prefix_q(field: str, prefix: str):

@@ -7,7 +7,7 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from guanai.core.db import insert_many, inserts_in_background, read_in_threads
+from guanai.core.db import insert_many, inserts_in_background, read_in_threads, refresh_planner_statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,20 @@ def test_reads_inside_a_transaction_run_here_and_see_its_own_rows(probe_table):
                 return threading.get_ident(), cursor.fetchone()[0]
         answers = read_in_threads([read, read], 2)
     assert answers == [(threading.get_ident(), 1), (threading.get_ident(), 1)]
+
+
+def test_after_a_bulk_load_postgresql_is_vacuumed_too_and_sqlite_analyzed(outside_a_transaction):
+    """Outside a transaction (the end of a demo load) PostgreSQL vacuums as it analyzes: the new rows'
+    pages marked all-visible, index-only scans stop visiting the table (autovacuum may be off);
+    inside one (an import's refresh) VACUUM cannot run, and both databases analyze only."""
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)  # not run: the test's own transaction is a real one underneath
+
+    with connection.execute_wrapper(record):
+        with outside_a_transaction():
+            refresh_planner_statistics()
+        refresh_planner_statistics()
+    outside = "VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE"
+    assert sent == [outside, "ANALYZE"]
