@@ -32,7 +32,8 @@
       return base;
     }
     var many = spec.categories.length > 6;
-    base.grid = {left: 8, right: 16, top: 44, bottom: base.legend.show ? 56 : 28, containLabel: true};
+    // Slanted category names reach left of the axis, which containLabel does not count: room for the first.
+    base.grid = {left: many ? 30 : 8, right: 16, top: 44, bottom: base.legend.show ? 56 : 28, containLabel: true};
     base.xAxis = {type: "category", data: spec.categories,
                   axisLabel: {interval: 0, rotate: many ? 40 : 0, fontSize: 11}};
     base.yAxis = {type: "value", name: spec.unit, minInterval: spec.unit === "%" ? 0 : 1};
