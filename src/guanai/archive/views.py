@@ -15,7 +15,7 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset
-from guanai.core.pagination import page_number, paginate
+from guanai.core.pagination import list_query, page_number, paginate
 from guanai.core.jobs import start_job
 
 from . import readers, search, services
@@ -25,12 +25,6 @@ from .models import Document, DocumentPage
 READ_ROLES = roles.ALL - {roles.VOLUNTEER}
 UPLOAD_ROLES = (roles.ADMIN, roles.OFFICE, roles.STAFF)
 FACTS_PER_PAGE = 50
-
-
-def _query_string_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _valid_filters(form) -> dict:
@@ -48,7 +42,7 @@ def document_list(request):
         kind=filters.get("kind") or None, page=page_number(request.GET.get("page"), per_page=search.PER_PAGE),
     )
     return render(request, "archive/list.html", {
-        "form": form, "result": result, "query_string": _query_string_without_page(request),
+        "form": form, "result": result, "query_string": list_query(request),
         "may_upload": user_role(user) in UPLOAD_ROLES,
     })
 

@@ -13,26 +13,15 @@ from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.core import uploads
 from guanai.core.models import Job
-from guanai.core.pagination import PAGING_KEYS
+from guanai.core.pagination import PAGING_KEYS, list_query
 from guanai.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import base
 
-# Query-string keys that page (or print) a list, not filter it.
-_NOT_FILTERS = {*PAGING_KEYS, "format"}
-
 
 def params_of(request) -> dict[str, str]:
-    return {key: value for key, value in request.GET.items() if key not in _NOT_FILTERS}
-
-
-def listing_query(request) -> str:
-    """The list page's filters as a query string, for its 导出 link (the same records)."""
-    from django.http import QueryDict
-
-    query = QueryDict(mutable=True)
-    query.update(params_of(request))
-    return query.urlencode()
+    """The list page's filters (its query string without the paging keys), for its ledger."""
+    return {key: value for key, value in request.GET.items() if key not in PAGING_KEYS}
 
 
 def respond(request, name: str, *, back: str):
@@ -42,7 +31,7 @@ def respond(request, name: str, *, back: str):
         outcome = base.export(name, user=request.user, params=params_of(request), request=request)
     except base.Refused as refused:
         messages.error(request, f"{refused.title}未导出：{refused}")
-        query = listing_query(request)
+        query = list_query(request)
         return redirect(f"{back}?{query}" if query else back)
     if outcome.job is not None:
         messages.info(request, "导出范围较大，已转为后台任务：完成后可在本页下载。")

@@ -20,12 +20,11 @@ from guanai.accounts.roles import user_role
 from guanai.areas.forms import area_choices
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset
 from guanai.core.forms import StyledForm, add_validation_errors
-from guanai.core.pagination import paginate
+from guanai.core.pagination import list_query, paginate
 from guanai.core.validation import PhoneField, parse_pk
 from guanai.registry.models import Person
 
 from guanai.ledgers import views as ledger_views
-from guanai.ledgers.views import listing_query
 
 from . import models as m
 from . import selectors, services
@@ -93,7 +92,7 @@ def case_list(request):
         case.late = bool(case.current and case.current.is_late(now))
     return render(request, "protection/case_list.html", {"page": page, "show": show, "late_steps": late_steps,
                                                          "may_report": user_role(request.user) in REPORT_ROLES,
-                                                         "query_string": listing_query(request)})
+                                                         "query_string": list_query(request)})
 
 
 @roles_required(*VIEW_ROLES)

@@ -12,10 +12,9 @@ from guanai.accounts import roles
 from guanai.accounts.access import own_job_or_404, roles_required
 from guanai.areas import codes
 from guanai.areas.scoping import area_problem, get_scoped_or_404, scope_queryset
-from guanai.core.pagination import keyset_page, paginate
+from guanai.core.pagination import keyset_page, list_query, paginate
 from guanai.core.forms import add_validation_errors
 from guanai.core.validation import parse_pk
-from guanai.ledgers.views import listing_query
 from guanai.stats.tallies import current_figure
 
 from .listing import person_filters
@@ -59,7 +58,7 @@ def person_list(request):
     kept = None if pk_ranges is not None or area_error else _kept_figure(filters)
     page = _counted_page(request, queryset, *kept) if kept else _page(request, queryset)
     context = {"page": page, "filters": filters, "area_error": area_error, "category_choices": cat.CATEGORY_CHOICES,
-               "risk_choices": RiskAssessment.LEVELS, "title": title, "query_string": listing_query(request),
+               "risk_choices": RiskAssessment.LEVELS, "title": title, "query_string": list_query(request),
                "may_full_id": services.may_see_full_id(request.user)}
     context["oob"] = bool(request.headers.get("HX-Request"))  # the export buttons follow the filters
     template = "registry/person_rows.html" if context["oob"] else "registry/person_list.html"

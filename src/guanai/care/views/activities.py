@@ -12,13 +12,12 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset
-from guanai.core.pagination import paginate
+from guanai.core.pagination import list_query, paginate
 from guanai.core.uploads import stored_file_response
 from guanai.core.validation import parse_pks
 from guanai.registry.models import Person
 from guanai.core.forms import add_validation_errors
 from guanai.ledgers import views as ledger_views
-from guanai.ledgers.views import listing_query
 
 from .. import metrics, services
 from .. import listing as listing_of
@@ -45,7 +44,7 @@ def activity_list(request):
         "page": paginate(request, activities.order_by("-held_on", "-pk")), "kind": kind, "summary": summary,
         "period": period, "period_form": period_form, "own_unit": user_role(request.user) == roles.UNIT,
         "kind_choices": Activity.KIND_CHOICES, "may_edit": user_role(request.user) in ACTIVITY_EDIT_ROLES,
-        "print_period": listing.period_text, "query_string": listing_query(request)})
+        "print_period": listing.period_text, "query_string": list_query(request)})
 
 
 @roles_required(*ACTIVITY_VIEW_ROLES)

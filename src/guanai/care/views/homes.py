@@ -12,9 +12,8 @@ from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset
 from guanai.core.forms import add_validation_errors
-from guanai.core.pagination import paginate
+from guanai.core.pagination import list_query, paginate
 from guanai.ledgers import views as ledger_views
-from guanai.ledgers.views import listing_query
 
 from .. import services
 from .. import listing as listing_of
@@ -39,7 +38,7 @@ def home_list(request):
         home.latest = latest.get(home.pk)
     return render(request, "care/home_list.html", {"page": page, "area": listing.area,
                                                    "may_edit": user_role(request.user) in HOME_EDIT_ROLES,
-                                                   "query_string": listing_query(request)})
+                                                   "query_string": list_query(request)})
 
 
 @roles_required(*HOME_VIEW_ROLES)

@@ -15,12 +15,11 @@ from guanai.accounts import roles
 from guanai.accounts.access import roles_required
 from guanai.accounts.roles import user_role
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset
-from guanai.core.pagination import paginate
+from guanai.core.pagination import list_query, paginate
 from guanai.core.validation import parse_pks
 from guanai.registry.models import Person
 from guanai.core.forms import add_validation_errors
 from guanai.ledgers import views as ledger_views
-from guanai.ledgers.views import listing_query
 
 from .. import followup, services
 from .. import listing as listing_of
@@ -38,7 +37,7 @@ def pairing_list(request):
     return render(request, "care/pairing_list.html", {
         "page": paginate(request, pairings.order_by("-start_date", "-pk")), "show": listing.extra["show"],
         "q": listing.extra["q"], "may_edit": user_role(request.user) in WORKER_ROLES,
-        "query_string": listing_query(request)})
+        "query_string": list_query(request)})
 
 
 @roles_required(*PAIRING_VIEW_ROLES)

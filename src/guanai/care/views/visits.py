@@ -25,7 +25,7 @@ from guanai.areas import codes
 from guanai.areas.forms import area_choices
 from guanai.areas.scoping import get_scoped_or_404, scope_queryset, user_or_top_area_code
 from guanai.core.db import not_driving_an_index
-from guanai.core.pagination import keyset_page, paginate
+from guanai.core.pagination import keyset_page, list_query, paginate
 from guanai.core.uploads import stored_file_response
 from guanai.core.validation import parse_pk
 from guanai.registry.models import Household, Person
@@ -34,7 +34,6 @@ from guanai.stats.metrics import compute
 from guanai.stats.periods import Period
 from guanai.core.forms import add_validation_errors
 from guanai.ledgers import views as ledger_views
-from guanai.ledgers.views import listing_query
 
 from .. import followup, selectors, services
 from .. import listing as listing_of
@@ -86,7 +85,7 @@ def visit_list(request):
         "page": page, "title": title, "filters": request.GET, "mode_choices": Visit.MODE_CHOICES, "span": span,
         "period_form": listing.extra["period_form"], "area": listing.area, "problem": listing.problem,
         "print_area": listing.area.full_name if listing.area else None, "print_period": listing.period_text,
-        "query_string": listing_query(request), "area_options": _area_options(request.user)})
+        "query_string": list_query(request), "area_options": _area_options(request.user)})
 
 
 def _area_options(user) -> list:
