@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from guanai.areas import codes
 from guanai.areas.models import Area
 from guanai.areas.scoping import get_scoped_or_404, may_see_area, top_area
 from guanai.ledgers.office import default_filler
+from guanai.ledgers.views import refuse_export
 from guanai.spreadsheets import XLSX_CONTENT_TYPE
 from guanai.stats.forms import PeriodForm, shortcuts
 from guanai.stats.periods import MONTH, YEAR, Period, period_containing
@@ -127,9 +127,7 @@ def table(request, slug: str, code: str):
 def table_xlsx(request, slug: str, code: str):
     spec, area, form = _asked_table(request, slug, code)
     if form.problem:  # the page shows its default period with the reason; a file would pass for the one asked
-        messages.error(request, f"{spec.title}未导出：{form.problem}")
-        query = request.GET.urlencode()
-        return redirect(reverse("dashboards:table", args=[slug, area.code]) + (f"?{query}" if query else ""))
+        return refuse_export(request, spec.title, form.problem, back=reverse("dashboards:table", args=[slug, area.code]))
     built = tables.build(spec, area, form.period)
     filler = (request.GET.get("filler") or "").strip()[:60] or default_filler(request.user)
     data = exporting.exported_workbook(built, filler=filler, user=request.user)

@@ -30,15 +30,22 @@ def respond(request, name: str, *, back: str):
     try:
         outcome = base.export(name, user=request.user, params=params_of(request), request=request)
     except base.Refused as refused:
-        messages.error(request, f"{refused.title}未导出：{refused}")
-        query = list_query(request)
-        return redirect(f"{back}?{query}" if query else back)
+        return refuse_export(request, refused.title, str(refused), back=back)
     if outcome.job is not None:
         messages.info(request, "导出范围较大，已转为后台任务：完成后可在本页下载。")
         return redirect("job_detail", pk=outcome.job.pk)
     handle = outcome.path.open("rb")
     outcome.path.unlink(missing_ok=True)  # the open handle keeps the data until it is sent
     return FileResponse(handle, as_attachment=True, filename=outcome.filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def refuse_export(request, title: str, reason: str, *, back: str):
+    """An export not made because its page refused a filter (a period not begun, unreadable): the
+    user goes ``back`` to the page, with the same filters and the reason, never a file of other
+    dates. Every export of a page (its ledger, a statistics table's workbook) refuses this way."""
+    messages.error(request, f"{title}未导出：{reason}")
+    query = list_query(request)
+    return redirect(f"{back}?{query}" if query else back)
 
 
 @roles_required(*roles.ALL)

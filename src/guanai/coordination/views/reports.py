@@ -20,6 +20,7 @@ from guanai.accounts.access import roles_required
 from guanai.areas.models import Area
 from guanai.areas.scoping import get_scoped_or_404, may_see_area, user_role
 from guanai.core.forms import add_validation_errors
+from guanai.ledgers.views import refuse_export
 from guanai.stats.metrics import METRICS, compute, memoized
 from guanai.stats.forms import PeriodForm
 from guanai.stats.periods import parse_period
@@ -140,9 +141,7 @@ def report_export(request):
         raise Http404("尚未建立联席会议")
     form = _period_form(request, area.code)
     if form.problem:  # a workbook of the default period would pass for the one asked: back to the list
-        messages.error(request, f"成员单位报送情况未导出：{form.problem}")
-        query = request.GET.urlencode()
-        return redirect(reverse("coordination:report_list") + (f"?{query}" if query else ""))
+        return refuse_export(request, "成员单位报送情况", form.problem, back=reverse("coordination:report_list"))
     period = form.period
     content = exporting.exported_period_workbook(area, period, user=request.user, today=timezone.localdate())
     response = HttpResponse(content, content_type=exporting.XLSX_CONTENT_TYPE)
