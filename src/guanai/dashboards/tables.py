@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from guanai.areas import codes
 from guanai.areas.models import Area
+from guanai.stats.metrics import percent
 from guanai.stats.periods import Period
 
 from .figures import REGISTERED, Figure, Figures, available, nobody_registered_notice
@@ -189,7 +190,7 @@ def _own_row(spec: TableSpec, area: Area, rows: list[Row], total: Row) -> tuple[
     for i, column in enumerate(spec.columns):
         if column.rate_of:
             part, whole = (sum(r.cells[n - 1] or 0 for r in rows) + (own_cells[n - 1] or 0) for n in column.rate_of)
-            expected = round(100 * part / whole, 1) if whole else None  # a rate of nothing: "—" (figures)
+            expected = percent(part, whole) if whole else None  # the metrics' rate; of nothing: "—" (figures)
             if total.cells[i] != expected:
                 failures.append((f"{column.label}（第{i + 1}栏）", total.cells[i], expected))
     own = None
