@@ -38,10 +38,9 @@ def refresh_planner_statistics() -> None:
     """Let the query planner see the new row counts after a bulk load; without
     it SQLite may pick a low-selectivity index (status) over the area range. On PostgreSQL,
     outside a transaction (the end of a demo load), VACUUM as well: it marks the new rows' pages
-    all-visible, so an index-only scan need not visit the table for each row. Autovacuum does it
-    some time later, and never where it is off (this project's machines): after the province demo
-    the worst page took 89-130 ms over seven runs (up to 7 of 298 pages over 100 ms), and 84-96 ms
-    once vacuumed (none over)."""
+    all-visible, so an index-only scan need not visit the table for each row (the province
+    demo's slowest pages went over 100 ms without it). Autovacuum does it some time later, and
+    never where it is off."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             cursor.execute("VACUUM (ANALYZE)")
