@@ -52,8 +52,8 @@ def screening_progress(user, params: Mapping[str, str]) -> Source:
     drilled = screening.drilled_area(campaign, user, (params.get("area") or "").strip())
     root = drilled.code if drilled else screening.campaign_root(campaign, user)
     villages = scope_queryset(Area.objects.filter(area_filter("pk", root), level=codes.VILLAGE), user)
-    columns = SCREENING_FIXED + [(cat.CATEGORY_LABELS[c], 10) for c in campaign.categories] + [
-        ("说明", 24), ("填报时间", 16)]
+    category_headers = [cat.CATEGORY_LABELS[c] for c in campaign.categories]
+    columns = SCREENING_FIXED + [(header, 10) for header in category_headers] + [("说明", 24), ("填报时间", 16)]
 
     def rows():
         names = dict(Area.objects.filter(level=codes.TOWNSHIP, pk__in=villages.values("parent_id"))
@@ -71,4 +71,4 @@ def screening_progress(user, params: Mapping[str, str]) -> Source:
                   area=Area.objects.filter(pk=root).first(),
                   period=f"{campaign.start_date.isoformat()}至{campaign.end_date.isoformat()}",
                   conditions=f"排查“{campaign.name}”", object_type="registry.screeningcampaign",
-                  summed=tuple(header for header, _width in columns[5:-2]))  # households and each category
+                  summed=("排查户数", *category_headers))
