@@ -30,7 +30,7 @@ def cases(user, params: Mapping[str, str]) -> Source:
     records = found.records.select_related("area__parent__parent", "child").prefetch_related(
         Prefetch("steps", queryset=CaseStep.objects.order_by("opened_at", "pk")))
 
-    def rows():
+    def rows():  # run after source_for has given the source its area, which source.place reads
         n = 0
         # In the list's order, a chunk of cases (and their steps) at a time.
         for case in records.order_by("reported_at", "pk").iterator(chunk_size=CHUNK):
@@ -48,4 +48,4 @@ def cases(user, params: Mapping[str, str]) -> Source:
 
     source = Source(title="强制报告案件处置台账", columns=COLUMNS, rows=rows, count=found.records.count,
                     conditions=found.conditions, object_type="protection.case")
-    return source  # its rows name a case's village by source.place, with the area source_for gives it
+    return source
